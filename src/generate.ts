@@ -1,0 +1,135 @@
+/**
+ * The orchestrator: load → parse → IR → render (Modelina + Ajv + Handlebars) → format → write.
+ * Each stage lives in its own module; this file only sequences them and times them.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { loadDocument } from './load.js';
+import { parseDocument, type Warning } from './parse.js';
+import { buildIR } from './ir/build.js';
+import type { ApiIR } from './ir/types.js';
+import { renderPayloadTypes } from './render/payload-types.js';
+import { renderStandaloneValidators, type ValidatorRequest } from './render/standalone-validators.js';
+import { renderTemplate } from './render/templates.js';
+import { buildViewModel, standaloneMessageExport, standaloneParameterExport } from './render/view-model.js';
+import { readmeView } from './render/readme-view.js';
+import { formatFile } from './format.js';
+import { compareOutput, writeOutput, type FileDifference, type OutputFile, type WriteReport } from './write.js';
+import { runtimeDir } from './paths.js';
+
+/** Options of one generation. */
+export interface GenerateOptions {
+  /** Path of the AsyncAPI document. */
+  input: string;
+  /** Output folder (the generated package). */
+  outDir: string;
+  /** npm package name; default derived from `info.title`. */
+  packageName?: string;
+  /** npm package version; default `info.version`. */
+  packageVersion?: string;
+  /** Compare with `outDir` instead of writing. */
+  check?: boolean;
+  /** Base for relative paths; default `process.cwd()`. */
+  cwd?: string;
+}
+
+/** Stage names, in pipeline order. */
+export type Stage = 'load' | 'parse' | 'ir' | 'render' | 'format' | 'write';
+
+/** What one generation did. */
+export interface GenerateResult {
+  ir: ApiIR;
+  files: OutputFile[];
+  warnings: Warning[];
+  /** Milliseconds per stage. */
+  timings: Record<Stage, number>;
+  /** Set when files were written. */
+  report?: WriteReport;
+  /** Set in check mode: empty when the folder is up to date. */
+  differences?: FileDifference[];
+}
+
+const NPM_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
+
+/** Runs the whole pipeline. Throws `WsgenError` for any problem with the input. */
+export async function generate(options: GenerateOptions): Promise<GenerateResult> {
+  const timings = { load: 0, parse: 0, ir: 0, render: 0, format: 0, write: 0 } satisfies Record<Stage, number>;
+  let mark = performance.now();
+  const lap = (stage: Stage): void => {
+    const now = performance.now();
+    timings[stage] = Math.round(now - mark);
+    mark = now;
+  };
+  if (options.packageName !== undefined && !NPM_NAME.test(options.packageName)) {
+    const { ErrorCode, WsgenError } = await import('./errors.js');
+    throw new WsgenError({ code: ErrorCode.INVALID_OPTION, message: `--package-name ${JSON.stringify(options.packageName)} is not a valid npm package name (lower-case letters, digits, - . _ ~, optional @scope/)` });
+  }
+  const loaded = await loadDocument(options.input, options.cwd);
+  lap('load');
+  const parsed = await parseDocument(loaded);
+  lap('parse');
+  const ir = buildIR(parsed.document);
+  lap('ir');
+  const { files: rendered, warnings } = await renderPackage(ir, {
+    packageName: options.packageName ?? ir.defaultPackageName,
+    packageVersion: options.packageVersion ?? (/^\d+\.\d+\.\d+/.test(ir.version) ? ir.version : '0.0.0'),
+    sourceName: path.basename(loaded.absolutePath),
+  });
+  lap('render');
+  const files = await Promise.all(rendered.map(async (file) => (file.path.startsWith('src/runtime/') || file.path === 'src/validators-standalone.ts' ? file : { path: file.path, contents: await formatFile(file.path, file.contents) })));
+  lap('format');
+  const outDir = path.resolve(options.cwd ?? process.cwd(), options.outDir);
+  const result: GenerateResult = { ir, files, warnings: [...parsed.warnings, ...warnings], timings };
+  if (options.check === true) result.differences = await compareOutput(outDir, files);
+  else result.report = await writeOutput(outDir, files);
+  lap('write');
+  return result;
+}
+
+/** Renders every file of the generated package (unformatted), in a stable order. */
+export async function renderPackage(ir: ApiIR, packageOptions: { packageName: string; packageVersion: string; sourceName: string }): Promise<{ files: OutputFile[]; warnings: Warning[] }> {
+  const models = await renderPayloadTypes(ir);
+  const view = buildViewModel(ir, models, packageOptions);
+  const requests: ValidatorRequest[] = [
+    ...ir.messages.map((message) => ({ exportName: standaloneMessageExport(message), schema: { $ref: `#/definitions/${message.payloadSchema}` } })),
+    ...ir.channels.flatMap((channel) => channel.parameters.filter((parameter) => parameter.schema !== undefined).map((parameter) => ({ exportName: standaloneParameterExport(channel, parameter.name), schema: parameter.schema ?? {} }))),
+  ];
+  const standalone = await renderStandaloneValidators(ir, requests);
+  const warnings: Warning[] = standalone.unknownFormats.map((format) => ({ message: `format "${format}" is not known to the validators; it is accepted without checking`, location: undefined }));
+  const readme = readmeView(ir);
+  const fullView = { ...view, ...readme, standalone: standalone.code, packageDescription: `Typed messages, validators${view.hasWebSocket ? ', WebSocket server and client' : ''} for ${ir.title} ${ir.version} (generated by wsgen from its AsyncAPI document).` };
+  const files: OutputFile[] = [
+    { path: 'package.json', contents: renderTemplate('package.json', fullView) },
+    { path: 'tsconfig.json', contents: renderTemplate('tsconfig.json', fullView) },
+    { path: 'README.md', contents: renderTemplate('README.md', fullView) },
+    { path: 'src/index.ts', contents: renderTemplate('index.ts', fullView) },
+    { path: 'src/messages.ts', contents: dedupeUnionMembers(renderTemplate('messages.ts', fullView)) },
+    { path: 'src/validators.ts', contents: renderTemplate('validators.ts', fullView) },
+    { path: 'src/validators-standalone.ts', contents: renderTemplate('validators-standalone.ts', fullView) },
+    { path: 'src/protocol.ts', contents: renderTemplate('protocol.ts', fullView) },
+    ...(await runtimeFiles(view.hasWebSocket)),
+  ];
+  return { files, warnings };
+}
+
+/** `string | string` (Modelina's rendering of `anyOf` over two string schemas) → `string`. */
+function dedupeUnionMembers(source: string): string {
+  return source.replace(/^(\s*(?:'[^']*'|\w+)\??: )([^;\n]+);$/gm, (line, head: string, type: string) => {
+    if (!type.includes(' | ') || /[<>(){}[\]]/.test(type)) return line;
+    return `${head}${[...new Set(type.split(' | '))].join(' | ')};`;
+  });
+}
+
+/** Files of the generic runtime that every package needs, whatever its protocol. */
+const CORE_RUNTIME = new Set(['protocol.ts', 'codes.ts', 'errors.ts', 'ajv-issues.ts']);
+
+/** The runtime sources, copied verbatim (server and client only for WebSocket APIs). */
+async function runtimeFiles(withWebSocket: boolean): Promise<OutputFile[]> {
+  const entries = await readdir(runtimeDir, { recursive: true, withFileTypes: true });
+  const files = entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+    .map((entry) => path.relative(runtimeDir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+    .filter((relative) => withWebSocket || CORE_RUNTIME.has(relative))
+    .sort();
+  return Promise.all(files.map(async (relative) => ({ path: `src/runtime/${relative}`, contents: await readFile(path.join(runtimeDir, relative), 'utf8') })));
+}

@@ -1,0 +1,145 @@
+/**
+ * Turns the parser's dereferenced schema graphs into named JSON Schema definitions.
+ *
+ * Every component schema becomes a definition under its component name and is referenced with
+ * `{ $ref: '#/definitions/<Name>' }` wherever it is used, so shared schemas are described (and
+ * validated) once and recursive schemas terminate. Inline object and enum schemas get a `title`
+ * derived from where they sit (`ChatMessagePayload`, `OrderItemsItem`), which is what the type
+ * renderer names them by: no `AnonymousSchema_3`.
+ */
+import { camelCase, pascalCase, type NameRegistry } from './naming.js';
+import type { JsonSchema } from './types.js';
+
+type SchemaObject = Record<string, unknown>;
+
+/** Keywords whose value is a schema. */
+const SCHEMA_KEYWORDS = ['additionalProperties', 'additionalItems', 'contains', 'not', 'if', 'then', 'else', 'propertyNames', 'unevaluatedProperties', 'unevaluatedItems'];
+/** Keywords whose value is an array of schemas. */
+const SCHEMA_ARRAY_KEYWORDS = ['allOf', 'anyOf', 'oneOf'];
+/** Keywords whose value maps names to schemas. */
+const SCHEMA_MAP_KEYWORDS = ['properties', 'patternProperties', 'definitions', '$defs', 'dependentSchemas'];
+
+function isObject(value: unknown): value is SchemaObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The component name the parser recorded, or undefined for inline schemas. */
+function componentName(node: SchemaObject): string | undefined {
+  const id = node['x-parser-schema-id'];
+  return typeof id === 'string' && !id.startsWith('<anonymous') ? id : undefined;
+}
+
+/** Schemas that become named types (objects and enums), as opposed to inline primitives. */
+function isModel(node: SchemaObject): boolean {
+  return node['type'] === 'object' || isObject(node['properties']) || Array.isArray(node['enum']);
+}
+
+/** Collects definitions for every payload it is given. */
+export class SchemaCollector {
+  /** Named definitions in order of first use. */
+  readonly definitions: Record<string, JsonSchema> = {};
+  private readonly names = new Map<SchemaObject, string>();
+  private readonly onStack = new Set<SchemaObject>();
+  private readonly recursive = new Set<SchemaObject>();
+
+  constructor(private readonly registry: NameRegistry) {}
+
+  /**
+   * Adds a message payload and returns the name of its definition.
+   * `preferredName` is used when the schema is inline (no component name).
+   */
+  addRoot(schema: unknown, preferredName: string, jsonPath: string): string {
+    if (!isObject(schema)) {
+      const name = this.registry.claimFree(preferredName, schema, `payload at ${jsonPath}`);
+      this.definitions[name] = typeof schema === 'boolean' ? schema : {};
+      return name;
+    }
+    const existing = this.names.get(schema);
+    if (existing !== undefined) return existing;
+    const component = componentName(schema);
+    const name = component === undefined
+      ? this.registry.claim(preferredName, schema, `payload at ${jsonPath}`)
+      : this.registry.claim(pascalCase(component, 'Schema'), schema, `schema ${component} at #/components/schemas/${component}`);
+    this.define(schema, name);
+    return name;
+  }
+
+  private define(node: SchemaObject, name: string): void {
+    this.names.set(node, name);
+    this.definitions[name] = {}; // reserve the slot: order of first use
+    this.definitions[name] = this.convertBody(node, name, true);
+  }
+
+  private convert(node: unknown, contextName: string): JsonSchema {
+    if (!isObject(node)) return typeof node === 'boolean' ? node : {};
+    const known = this.names.get(node);
+    if (known !== undefined) return { $ref: `#/definitions/${known}` };
+    const component = componentName(node);
+    if (component !== undefined) {
+      const name = this.registry.claim(pascalCase(component, 'Schema'), node, `schema ${component} at #/components/schemas/${component}`);
+      this.define(node, name);
+      return { $ref: `#/definitions/${name}` };
+    }
+    if (this.onStack.has(node)) {
+      // An inline schema that contains itself: it must become a definition to terminate.
+      this.recursive.add(node);
+      const name = this.registry.claimFree(contextName, node, `recursive schema ${contextName}`);
+      this.names.set(node, name);
+      return { $ref: `#/definitions/${name}` };
+    }
+    this.onStack.add(node);
+    const body = this.convertBody(node, contextName, false);
+    this.onStack.delete(node);
+    const recursiveName = this.recursive.has(node) ? this.names.get(node) : undefined;
+    if (recursiveName !== undefined) {
+      if (isObject(body)) body['title'] = recursiveName;
+      this.definitions[recursiveName] = body;
+      return { $ref: `#/definitions/${recursiveName}` };
+    }
+    return body;
+  }
+
+  /** Copies a schema object, converting nested schemas and naming inline models. */
+  private convertBody(node: SchemaObject, name: string, isDefinition: boolean): JsonSchema {
+    const out: SchemaObject = {};
+    const wasOnStack = this.onStack.has(node);
+    this.onStack.add(node);
+    for (const [keyword, value] of Object.entries(node)) {
+      if (keyword.startsWith('x-')) continue;
+      if (keyword === 'title') continue;
+      if (SCHEMA_MAP_KEYWORDS.includes(keyword) && isObject(value)) {
+        const converted: SchemaObject = {};
+        for (const [property, schema] of Object.entries(value)) {
+          converted[property] = this.convert(schema, `${name}${pascalCase(property, '')}`);
+        }
+        out[keyword] = converted;
+      } else if (SCHEMA_ARRAY_KEYWORDS.includes(keyword) && Array.isArray(value)) {
+        out[keyword] = value.map((schema, index) => this.convert(schema, `${name}${keyword === 'allOf' ? 'Part' : 'Option'}${index + 1}`));
+      } else if (keyword === 'items') {
+        out[keyword] = Array.isArray(value) ? value.map((schema, index) => this.convert(schema, `${name}Item${index + 1}`)) : this.convert(value, `${name}Item`);
+      } else if (keyword === 'dependencies' && isObject(value)) {
+        out[keyword] = Object.fromEntries(Object.entries(value).map(([key, dep]) => [key, Array.isArray(dep) ? dep : this.convert(dep, `${name}${pascalCase(key, '')}`)]));
+      } else if (SCHEMA_KEYWORDS.includes(keyword) && (isObject(value) || typeof value === 'boolean')) {
+        out[keyword] = this.convert(value, `${name}${pascalCase(keyword, '')}`);
+      } else {
+        out[keyword] = value;
+      }
+    }
+    if (!wasOnStack) this.onStack.delete(node);
+    // Inline models are named after their position; the spec's own title wins when present.
+    if (isDefinition || isModel(node)) {
+      const title = node['title'];
+      out['title'] = isDefinition
+        ? name
+        : this.registry.claimFree(typeof title === 'string' && title.trim() !== '' ? pascalCase(title, 'Model') : name, node, `inline schema ${name}`);
+    } else if (typeof node['title'] === 'string') {
+      out['description'] ??= node['title'];
+    }
+    return out;
+  }
+}
+
+/** The identifier a message gets in handler maps when it has no discriminator value. */
+export function messageKeyFor(identifier: string): string {
+  return camelCase(identifier);
+}

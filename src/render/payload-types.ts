@@ -1,0 +1,47 @@
+/**
+ * Payload types through Modelina: every named schema of the IR becomes an exported TypeScript
+ * interface or type, with the JSON property names exactly as they are on the wire (`type` stays
+ * `type`; Modelina's defaults would rename it), `unknown` instead of `any`, and no invented
+ * `additionalProperties` member.
+ */
+import { createRequire } from 'node:module';
+import type { ApiIR } from '../ir/types.js';
+
+const require = createRequire(import.meta.url);
+const { TypeScriptGenerator, TS_DESCRIPTION_PRESET } = require('@asyncapi/modelina') as typeof import('@asyncapi/modelina');
+
+/** One generated model: its name and its exported TypeScript declaration. */
+export interface PayloadModel {
+  name: string;
+  code: string;
+}
+
+/** Title of the synthetic root schema that makes Modelina process every definition in one run. */
+const ROOT = 'WsgenDefinitionsRoot';
+
+/** Renders TypeScript declarations for every schema of the IR, in a stable (name) order. */
+export async function renderPayloadTypes(ir: ApiIR): Promise<PayloadModel[]> {
+  const names = Object.keys(ir.schemas);
+  if (names.length === 0) return [];
+  const root = {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: ROOT,
+    type: 'object',
+    definitions: structuredClone(ir.schemas),
+    properties: Object.fromEntries(names.map((name) => [name, { $ref: `#/definitions/${name}` }])),
+  };
+  const generator = new TypeScriptGenerator({
+    modelType: 'interface',
+    enumType: 'union',
+    mapType: 'record',
+    rawPropertyNames: true,
+    typeMapping: { Any: () => 'unknown' },
+    presets: [TS_DESCRIPTION_PRESET],
+    processorOptions: { interpreter: { ignoreAdditionalProperties: true, ignoreAdditionalItems: true } },
+  });
+  const models = await generator.generate(root);
+  return models
+    .filter((model) => model.modelName !== ROOT)
+    .map((model) => ({ name: model.modelName, code: model.result.replace(/^(interface|type) /m, 'export $1 ') }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}

@@ -1,0 +1,95 @@
+/**
+ * Validators through Ajv standalone: every message payload (and channel parameter) schema is
+ * compiled at generation time into plain JavaScript, then bundled with esbuild so Ajv's small
+ * runtime helpers (unicode length, deep equal, formats) are inlined. The generated package thus
+ * needs neither Ajv nor schema compilation at runtime, and works under a strict CSP.
+ */
+import { createRequire } from 'node:module';
+import { build } from 'esbuild';
+import type { ApiIR, JsonSchema } from '../ir/types.js';
+import { ErrorCode, WsgenError } from '../errors.js';
+
+const require = createRequire(import.meta.url);
+const Ajv = require('ajv') as typeof import('ajv').default;
+const standaloneCode = require('ajv/dist/standalone') as typeof import('ajv/dist/standalone/index.js').default;
+const addFormats = require('ajv-formats') as typeof import('ajv-formats').default;
+const { fullFormats } = require('ajv-formats/dist/formats') as typeof import('ajv-formats/dist/formats.js');
+
+/** One validation function to emit: its exported name and the schema it checks. */
+export interface ValidatorRequest {
+  exportName: string;
+  schema: JsonSchema;
+}
+
+/** Schema id under which the IR's named definitions are registered with Ajv. */
+const DEFINITIONS_ID = 'wsgen:definitions';
+
+/** Collects every `format` used, so unknown (vendor) formats can be declared as annotations. */
+function formatsUsed(value: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const item of value) formatsUsed(item, found);
+  else if (typeof value === 'object' && value !== null) {
+    for (const [key, child] of Object.entries(value)) {
+      if (key === 'format' && typeof child === 'string') found.add(child);
+      else formatsUsed(child, found);
+    }
+  }
+  return found;
+}
+
+/** Rewrites `#/definitions/X` refs so they point into the registered definitions schema. */
+function retarget(schema: JsonSchema): JsonSchema {
+  return JSON.parse(JSON.stringify(schema).replace(/"\$ref":"#\/definitions\//g, `"$ref":"${DEFINITIONS_ID}#/definitions/`)) as JsonSchema;
+}
+
+/**
+ * Returns self-contained ESM source exporting one Ajv validate function per request.
+ * Unknown formats are accepted as annotations and returned so the caller can warn.
+ */
+export async function renderStandaloneValidators(ir: ApiIR, requests: ValidatorRequest[]): Promise<{ code: string; unknownFormats: string[] }> {
+  const ajv = new Ajv({
+    code: { source: true, esm: true, lines: true, formats: standaloneFormatsImport() },
+    allErrors: true,
+    strict: false,
+    // Validators run on untrusted input: never let a schema's `default` mutate it.
+    useDefaults: false,
+  });
+  addFormats(ajv);
+  const unknownFormats = [...formatsUsed([ir.schemas, requests.map((request) => request.schema)])].filter((format) => !(format in fullFormats)).sort();
+  for (const format of unknownFormats) ajv.addFormat(format, true);
+  ajv.addSchema({ $id: DEFINITIONS_ID, definitions: ir.schemas }, DEFINITIONS_ID);
+  const refs: Record<string, string> = {};
+  for (const request of requests) {
+    const id = `wsgen:${request.exportName}`;
+    try {
+      ajv.addSchema(typeof request.schema === 'boolean' ? request.schema : { ...(retarget(request.schema) as object), $id: id }, id);
+    } catch (error) {
+      throw new WsgenError({ code: ErrorCode.UNSUPPORTED, message: `unsupported: schema of ${request.exportName} cannot be compiled: ${(error as Error).message}` }, { cause: error });
+    }
+    refs[request.exportName] = id;
+  }
+  let source: string;
+  try {
+    source = standaloneCode(ajv, refs);
+  } catch (error) {
+    throw new WsgenError({ code: ErrorCode.UNSUPPORTED, message: `unsupported: a payload schema cannot be compiled to a validator: ${(error as Error).message}` }, { cause: error });
+  }
+  const bundled = await build({
+    stdin: { contents: source, resolveDir: process.cwd(), sourcefile: 'validators.js', loader: 'js' },
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    legalComments: 'none',
+    logLevel: 'silent',
+    nodePaths: [require.resolve('ajv').replace(/\/ajv\/.*$/, '')],
+  });
+  const code = bundled.outputFiles[0]?.text ?? '';
+  return { code, unknownFormats };
+}
+
+/** Ajv's `code.formats` option: the generated code imports ajv-formats' full formats. */
+function standaloneFormatsImport(): import('ajv').CodeOptions['formats'] {
+  const { _ } = require('ajv') as typeof import('ajv');
+  return _`require("ajv-formats/dist/formats").fullFormats`;
+}
