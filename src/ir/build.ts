@@ -35,7 +35,7 @@ export function buildIR(document: AsyncAPIDocumentInterface): ApiIR {
     rawMessages.push({ message, ir });
   }
 
-  const schemas = new SchemaCollector(registry);
+  const schemas = new SchemaCollector(registry, (pointer) => resolvePointer(document.json(), pointer));
   for (const { message, ir } of rawMessages) {
     const path = message.meta().pointer ?? `#/components/messages/${ir.id}`;
     const format = message.schemaFormat?.() ?? '';
@@ -73,7 +73,10 @@ function describeMessage(message: MessageInterface, registry: NameRegistry, inde
   const anonymous = rawId === undefined || rawId === '' || rawId.startsWith('<anonymous');
   const id = anonymous ? message.name() ?? message.title() ?? `message${index + 1}` : rawId;
   const path = message.meta().pointer ?? `#/components/messages/${id}`;
-  const typeName = registry.claim(pascalCase(id, 'Message'), message.json(), `message ${id} at ${path}`);
+  // An inline payload is named after its message (no alias), so both claim the name with one key.
+  const payload = message.hasPayload() ? message.payload()?.json() : undefined;
+  const inlinePayload = typeof payload === 'object' && payload !== null && String((payload as Record<string, unknown>)['x-parser-schema-id'] ?? '<anonymous').startsWith('<anonymous');
+  const typeName = registry.claim(pascalCase(id, 'Message'), inlinePayload ? payload : message.json(), `message ${id} at ${path}`);
   const location = message.correlationId()?.location();
   return {
     id,
@@ -105,8 +108,9 @@ function buildServers(document: AsyncAPIDocumentInterface): ServerIR[] {
     const rawUrl = server.url();
     // 2.x allows a url without a scheme (`api.example.com/v1`); the protocol supplies it.
     const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(rawUrl) ? rawUrl : `${protocol}://${rawUrl.replace(/^\/+/, '')}`;
-    let host = server.host();
-    let pathname = server.pathname() ?? '';
+    // The 2.x model derives host and pathname with `new URL(url)`, which throws without a scheme.
+    let host = attempt(() => server.host()) ?? '';
+    let pathname = attempt(() => server.pathname()) ?? '';
     try {
       const parsed = new URL(url.replace(/\{[^}]*\}/g, 'x'));
       host ||= parsed.host;
@@ -124,6 +128,24 @@ function buildServers(document: AsyncAPIDocumentInterface): ServerIR[] {
       security: server.security().flatMap((requirement) => requirement.all().map((entry) => schemeId(document, entry.scheme().json()))).filter((id): id is string => id !== undefined),
     };
   });
+}
+
+/** Follows a local JSON pointer (`#/components/schemas/X`) through the document. */
+function resolvePointer(root: unknown, pointer: string): unknown {
+  let node: unknown = root;
+  for (const segment of pointer.replace(/^#\//, '').split('/')) {
+    const key = decodeURIComponent(segment).replace(/~1/g, '/').replace(/~0/g, '~');
+    node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
+  }
+  return node;
+}
+
+function attempt<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
 }
 
 function schemeId(document: AsyncAPIDocumentInterface, json: unknown): string | undefined {

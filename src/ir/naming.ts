@@ -20,6 +20,12 @@ const RESERVED = new Set([
   'ClientMessage', 'ServerMessage', 'ValidationIssue', 'ValidationResult', 'Validator',
 ]);
 
+/**
+ * Keywords Modelina refuses as model names in any letter case (it would rename `Type` to
+ * `ReservedType`), so PascalCase names whose lower case is one of them get a suffix too.
+ */
+const RESERVED_ANY_CASE = new Set([...RESERVED].filter((word) => word === word.toLowerCase()));
+
 /** Splits `chat_message`, `chat-message`, `ChatMessage`, `chatMESSAGE2` into words. */
 function words(input: string): string[] {
   return input
@@ -36,7 +42,7 @@ export function pascalCase(input: string, reservedSuffix = 'Type'): string {
     .join('');
   if (name === '') name = 'Unnamed';
   if (/^[0-9]/.test(name)) name = `_${name}`;
-  return RESERVED.has(name) ? `${name}${reservedSuffix}` : name;
+  return RESERVED.has(name) || RESERVED_ANY_CASE.has(name.toLowerCase()) ? `${name}${reservedSuffix}` : name;
 }
 
 /** `Chat message` → `chatMessage`; always a valid identifier (reserved words get a `_` suffix). */

@@ -42,7 +42,14 @@ export class SchemaCollector {
   private readonly onStack = new Set<SchemaObject>();
   private readonly recursive = new Set<SchemaObject>();
 
-  constructor(private readonly registry: NameRegistry) {}
+  /**
+   * @param resolvePointer resolves a local `$ref` (`#/components/schemas/Comment`) that the
+   *   parser left in place, which it does for recursive schemas.
+   */
+  constructor(
+    private readonly registry: NameRegistry,
+    private readonly resolvePointer: (pointer: string) => unknown,
+  ) {}
 
   /**
    * Adds a message payload and returns the name of its definition.
@@ -72,6 +79,15 @@ export class SchemaCollector {
 
   private convert(node: unknown, contextName: string): JsonSchema {
     if (!isObject(node)) return typeof node === 'boolean' ? node : {};
+    const ref = node['$ref'];
+    if (typeof ref === 'string' && ref.startsWith('#/')) {
+      const target = this.resolvePointer(ref);
+      if (isObject(target) && target !== node) {
+        const componentKey = /^#\/components\/schemas\/([^/]+)$/.exec(ref)?.[1];
+        if (componentKey !== undefined && componentName(target) === undefined) target['x-parser-schema-id'] = decodeURIComponent(componentKey);
+        return this.convert(target, contextName);
+      }
+    }
     const known = this.names.get(node);
     if (known !== undefined) return { $ref: `#/definitions/${known}` };
     const component = componentName(node);

@@ -6,6 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type { ApiIR } from '../ir/types.js';
+import { jsdoc } from './jsdoc.js';
 
 const require = createRequire(import.meta.url);
 const { TypeScriptGenerator, TS_DESCRIPTION_PRESET } = require('@asyncapi/modelina') as typeof import('@asyncapi/modelina');
@@ -40,8 +41,18 @@ export async function renderPayloadTypes(ir: ApiIR): Promise<PayloadModel[]> {
     processorOptions: { interpreter: { ignoreAdditionalProperties: true, ignoreAdditionalItems: true } },
   });
   const models = await generator.generate(root);
-  return models
+  const result = models
     .filter((model) => model.modelName !== ROOT)
-    .map((model) => ({ name: model.modelName, code: model.result.replace(/^(interface|type) /m, 'export $1 ') }))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    .map((model) => ({ name: model.modelName, code: model.result.replace(/^(interface|type) /m, 'export $1 ') }));
+  // Definitions Modelina inlines (unions, primitives) get an alias, typed as the root's property.
+  const rootModel = models.find((model) => model.modelName === ROOT)?.model as { properties?: Record<string, { unconstrainedPropertyName: string; property: { type: string } }> } | undefined;
+  const rootProperties = Object.values(rootModel?.properties ?? {});
+  for (const name of names) {
+    if (result.some((model) => model.name === name)) continue;
+    const type = rootProperties.find((property) => property.unconstrainedPropertyName === name)?.property.type ?? 'unknown';
+    const schema = ir.schemas[name];
+    const description = typeof schema === 'object' && typeof schema['description'] === 'string' ? schema['description'] : undefined;
+    result.push({ name, code: `${jsdoc(description)}\nexport type ${name} = ${type};` });
+  }
+  return result.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -3,7 +3,7 @@
  * made here, in TypeScript; the templates only loop and interpolate.
  */
 import type { ApiIR, ChannelIR, MessageIR, SecuritySchemeIR } from '../ir/types.js';
-import { camelCase } from '../ir/naming.js';
+import { camelCase, pascalCase } from '../ir/naming.js';
 import { jsdoc } from './jsdoc.js';
 import type { PayloadModel } from './payload-types.js';
 
@@ -85,7 +85,7 @@ export function buildViewModel(ir: ApiIR, models: PayloadModel[], options: Packa
     channel.parameters.filter((parameter) => parameter.schema !== undefined).map((parameter) => ({
       channelId: channel.id,
       name: parameter.name,
-      validatorName: `validate${channel.typeName}${camelCase(parameter.name).replace(/^./, (c) => c.toUpperCase())}Parameter`,
+      validatorName: `validate${channel.typeName}${pascalCase(parameter.name, '')}Parameter`,
       standaloneName: standaloneParameterExport(channel, parameter.name),
     })),
   );
@@ -122,7 +122,7 @@ function protocolView(ir: ApiIR, channels: ChannelIR[], byId: (id: string) => Me
       id: literal(channel.id),
       address: literal(channel.address),
       discriminator: channel.discriminator === undefined ? undefined : literal(channel.discriminator),
-      parameters: parameters.filter((parameter) => parameter.channelId === channel.id).map((parameter) => `${literal(parameter.name)}: ${parameter.validatorName}`).join(', '),
+      parameters: parameters.filter((parameter) => parameter.channelId === channel.id).map((parameter) => `${literal(parameter.name)}: validators.${parameter.validatorName}`).join(', '),
       clientToServer: channel.clientToServer.map((use) => ({ key: literal(use.key), discriminatorValue: use.discriminatorValue === undefined ? undefined : literal(use.discriminatorValue), validator: `validate${byId(use.messageId).typeName}` })),
       serverToClient: channel.serverToClient.map((use) => ({ key: literal(use.key), discriminatorValue: use.discriminatorValue === undefined ? undefined : literal(use.discriminatorValue), validator: `validate${byId(use.messageId).typeName}` })),
       replies: channel.replies.map((reply) => ({ requestKey: literal(reply.requestKey), replyKeys: reply.replyKeys.map(literal).join(', '), correlationProperty: literal(reply.correlationProperty) })),
