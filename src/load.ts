@@ -33,17 +33,17 @@ export async function loadDocument(file: string, cwd = process.cwd()): Promise<L
     const reason = (error as NodeJS.ErrnoException).code === 'EISDIR' ? 'is a directory' : 'does not exist or cannot be read';
     throw new WsgenError({
       code: ErrorCode.FILE_NOT_FOUND,
-      message: `${displayPath} ${reason}; pass the path of an AsyncAPI document (e.g. wsgen generate asyncapi.yaml)`,
+      message: `the file ${reason}; pass the path of an AsyncAPI document (e.g. wsgen generate asyncapi.yaml)`,
       location: { file: displayPath },
     });
   }
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const syntaxError = document.errors[0];
   if (syntaxError !== undefined) {
     const position = syntaxError.linePos?.[0];
     throw new WsgenError({
       code: ErrorCode.INVALID_YAML,
-      message: `invalid YAML/JSON: ${syntaxError.message.split('\n')[0]}`,
+      message: `invalid YAML/JSON: ${syntaxError.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`,
       location: { file: displayPath, line: position?.line, column: position?.col },
     });
   }
