@@ -1,8 +1,8 @@
 /**
  * The isomorphic client: one connection state machine around a replaceable socket.
  *
- *   connecting ──open──▶ open ──drop──▶ reconnecting ──open──▶ open …
- *        └──────fail──────────────────────▶ ┘          (any) ──close()/terminal──▶ closed
+ *   connecting ─▶ open ─▶ reconnecting ─▶ open ─▶ …   (a failed first attempt: ─▶ reconnecting)
+ *   any state ─▶ closed   (close(), a terminal close or upgrade status, attempts exhausted)
  *
  * Outgoing messages go straight to an open socket, otherwise into the bounded offline queue.
  * On every open the client first re-sends unanswered messages of earlier connections (see
@@ -49,8 +49,10 @@ class Client implements RuntimeClient {
   private attempt = 0;
   private readyWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   private finalError: WsgenRuntimeError | undefined;
-  private closing: Promise<void> | undefined;
-  private resolveClosing: () => void = noop;
+  private finished = false;
+  private resolveClosed: () => void = noop;
+  /** Settles once the client is closed and cleaned up, whatever closed it. */
+  private readonly closed = new Promise<void>((resolve) => (this.resolveClosed = resolve));
 
   constructor(
     private readonly protocol: ApiProtocol,
@@ -104,30 +106,30 @@ class Client implements RuntimeClient {
   }
 
   close(code: number = CloseCode.NORMAL, reason = ''): Promise<void> {
-    if (this.closing !== undefined) return this.closing;
+    // Already closed or closing (also when called from a listener of the final events).
+    if (this.current === 'closed') return this.closed;
     const invalid = checkCloseArguments(code, reason);
     if (invalid !== undefined) return Promise.reject(invalid);
-    this.closing = new Promise((resolve) => (this.resolveClosing = resolve));
     const socket = this.socket;
-    if (this.current !== 'closed') this.shutdown(closedError('The client was closed.'), false);
+    this.shutdown(closedError('The client was closed.'), false);
     if (socket === undefined) {
       this.finish();
-    } else {
-      // Keep onclose attached: the close event resolves the promise. Nothing else is delivered.
-      socket.onmessage = null;
-      try {
-        socket.close(code, reason);
-      } catch {
-        this.dropSocket();
-        this.finish();
-      }
-      this.closeTimer ??= setTimeout(() => {
-        this.dropSocket();
-        if (isNodeWebSocket(socket)) socket.terminate();
-        this.finish();
-      }, CLOSE_GRACE_MS);
+      return this.closed;
     }
-    return this.closing;
+    // Keep onclose attached: the close event finishes the close. Nothing else is delivered.
+    socket.onmessage = null;
+    try {
+      socket.close(code, reason);
+    } catch {
+      this.dropSocket();
+      this.finish();
+    }
+    this.closeTimer ??= setTimeout(() => {
+      this.dropSocket();
+      if (isNodeWebSocket(socket)) socket.terminate();
+      this.finish();
+    }, CLOSE_GRACE_MS);
+    return this.closed;
   }
 
   // ── connection lifecycle ──────────────────────────────────────────────────────────────────
@@ -242,12 +244,14 @@ class Client implements RuntimeClient {
     this.emitter.emit('state', 'closed');
   }
 
-  /** Last step of every close: no timers, no listeners, iterators ended. */
+  /** Last step of every close: no timers, no listeners, iterators ended. Runs once. */
   private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
     clearTimeout(this.closeTimer);
     this.closeTimer = undefined;
     this.emitter.clear();
-    this.resolveClosing();
+    this.resolveClosed();
   }
 
   /** Forgets the current socket without waiting for its events. */

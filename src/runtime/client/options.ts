@@ -18,7 +18,7 @@ export type TokenSource = string | (() => string | Promise<string>);
 export interface ReconnectOptions {
   /** Ceiling of the first retry's delay. Default 1000 ms. */
   initialDelayMs?: number;
-  /** Largest ceiling of any retry's delay. Default 30000 ms. */
+  /** Largest ceiling of any retry's delay (>= initialDelayMs). Default 30000 ms, or initialDelayMs when larger. */
   maxDelayMs?: number;
   /** Growth of the ceiling per failed attempt (>= 1). Default 2. */
   factor?: number;
@@ -149,7 +149,7 @@ export function resolveClientOptions(protocol: ApiProtocol, options: RuntimeClie
     auth: resolveAuth(protocol, options.auth),
     reconnect: resolveReconnect(options.reconnect),
     heartbeat: resolveHeartbeat(options.heartbeat),
-    maxQueuedMessages: checkNumber('options.queue.maxMessages', optionalObject('options.queue', options.queue)?.maxMessages ?? CLIENT_DEFAULTS.maxMessages, 0, Number.MAX_SAFE_INTEGER, true),
+    maxQueuedMessages: checkNumber('options.queue.maxMessages', optionalObject('options.queue', options.queue, false)?.maxMessages ?? CLIENT_DEFAULTS.maxMessages, 0, Number.MAX_SAFE_INTEGER, true),
     validateIncoming: checkBoolean('options.validateIncoming', options.validateIncoming ?? true),
     validateOutgoing: checkBoolean('options.validateOutgoing', options.validateOutgoing ?? true),
     requestTimeoutMs: checkTimeout('options.requestTimeoutMs', options.requestTimeoutMs ?? CLIENT_DEFAULTS.requestTimeoutMs),
@@ -213,8 +213,8 @@ function resolveHeartbeat(value: false | HeartbeatOptions | undefined): Resolved
   };
 }
 
-function optionalObject<T extends object>(name: string, value: T | undefined): T | undefined {
-  if (value !== undefined && (typeof value !== 'object' || value === null)) throw new TypeError(`${name} must be an object${name.endsWith('queue') ? '' : ' or false'}.`);
+function optionalObject<T extends object>(name: string, value: T | undefined, orFalse = true): T | undefined {
+  if (value !== undefined && (typeof value !== 'object' || value === null)) throw new TypeError(`${name} must be an object${orFalse ? ' or false' : ''}.`);
   return value;
 }
 
