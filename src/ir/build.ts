@@ -75,8 +75,11 @@ function describeMessage(message: MessageInterface, registry: NameRegistry, inde
   const path = message.meta().pointer ?? `#/components/messages/${id}`;
   // An inline payload is named after its message (no alias), so both claim the name with one key.
   const payload = message.hasPayload() ? message.payload()?.json() : undefined;
-  const inlinePayload = typeof payload === 'object' && payload !== null && String((payload as Record<string, unknown>)['x-parser-schema-id'] ?? '<anonymous').startsWith('<anonymous');
-  const typeName = registry.claim(pascalCase(id, 'Message'), inlinePayload ? payload : message.json(), `message ${id} at ${path}`);
+  // So is a payload whose component name maps to the message's name (message `alert`, schema `Alert`).
+  const payloadId = typeof payload === 'object' && payload !== null ? String((payload as Record<string, unknown>)['x-parser-schema-id'] ?? '<anonymous') : undefined;
+  const name = pascalCase(id, 'Message');
+  const sharesPayloadName = payloadId !== undefined && (payloadId.startsWith('<anonymous') || pascalCase(payloadId, 'Schema') === name);
+  const typeName = registry.claim(name, sharesPayloadName ? payload : message.json(), `message ${id} at ${path}`);
   const location = message.correlationId()?.location();
   return {
     id,

@@ -9,7 +9,7 @@ import type { ApiIR } from '../ir/types.js';
 import { jsdoc } from './jsdoc.js';
 
 const require = createRequire(import.meta.url);
-const { TypeScriptGenerator, TS_DESCRIPTION_PRESET } = require('@asyncapi/modelina') as typeof import('@asyncapi/modelina');
+const { TypeScriptGenerator, TS_DESCRIPTION_PRESET, typeScriptDefaultModelNameConstraints } = require('@asyncapi/modelina') as typeof import('@asyncapi/modelina');
 
 /** One generated model: its name and its exported TypeScript declaration. */
 export interface PayloadModel {
@@ -36,6 +36,10 @@ export async function renderPayloadTypes(ir: ApiIR): Promise<PayloadModel[]> {
     enumType: 'union',
     mapType: 'record',
     rawPropertyNames: true,
+    // Modelina's reserved list holds browser globals (`alert`, `name`, `status`) and renames models
+    // so called (`ReservedAlert`), ignoring `useJavascriptReservedKeywords`. Names that would really
+    // shadow something are already suffixed by ir/naming.ts, so that check is switched off here.
+    constraints: { modelName: typeScriptDefaultModelNameConstraints({ NO_RESERVED_KEYWORDS: (value: string) => value }) },
     typeMapping: { Any: () => 'unknown' },
     presets: [TS_DESCRIPTION_PRESET],
     processorOptions: { interpreter: { ignoreAdditionalProperties: true, ignoreAdditionalItems: true } },

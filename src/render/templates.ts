@@ -12,6 +12,7 @@ let engine: typeof Handlebars | undefined;
 function createEngine(): typeof Handlebars {
   const instance = Handlebars.create();
   instance.registerHelper('json', (value: unknown) => JSON.stringify(value));
+  instance.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   const partialsDir = path.join(templatesDir, 'partials');
   for (const file of readdirSync(partialsDir).sort()) {
     if (file.endsWith('.hbs')) instance.registerPartial(file.slice(0, -4), readFileSync(path.join(partialsDir, file), 'utf8'));
