@@ -8,6 +8,14 @@ import { Command, CommanderError } from 'commander';
 import { formatLocation, formatProblem, WsgenError } from './errors.js';
 import { generate, type GenerateResult } from './generate.js';
 import { packageRoot } from './paths.js';
+import { loadDocument } from './load.js';
+import { parseDocument } from './parse.js';
+
+/** Where the CLI writes (injectable for tests). */
+interface Output {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
 
 /** Exit codes of the CLI. */
 export const ExitCode = { OK: 0, PROBLEM: 1, USAGE: 2 } as const;
@@ -21,7 +29,7 @@ interface GenerateFlags {
 }
 
 /** Runs the CLI with `argv` (without `node` and the script); returns the exit code. */
-export async function run(argv: string[], io: { stdout: (text: string) => void; stderr: (text: string) => void } = { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) }): Promise<number> {
+export async function run(argv: string[], io: Output = { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) }): Promise<number> {
   const version = (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
   let exitCode: number = ExitCode.OK;
   const program = new Command('wsgen')
@@ -44,6 +52,15 @@ export async function run(argv: string[], io: { stdout: (text: string) => void; 
       exitCode = await runGenerate(spec, flags, io);
     });
 
+  program
+    .command('validate')
+    .description('parse and lint an AsyncAPI document with the full ruleset; report diagnostics only (for CI linting)')
+    .argument('[spec]', 'AsyncAPI document (YAML or JSON)', 'asyncapi.yaml')
+    .option('--strict', 'exit 1 on warnings too')
+    .action(async (spec: string, flags: { strict?: boolean }) => {
+      exitCode = await runValidate(spec, flags, io);
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
@@ -53,7 +70,25 @@ export async function run(argv: string[], io: { stdout: (text: string) => void; 
   return exitCode;
 }
 
-async function runGenerate(spec: string, flags: GenerateFlags, io: { stdout: (text: string) => void; stderr: (text: string) => void }): Promise<number> {
+async function runValidate(spec: string, flags: { strict?: boolean }, io: Output): Promise<number> {
+  try {
+    const loaded = await loadDocument(spec);
+    const { warnings } = await parseDocument(loaded, { lint: true });
+    for (const warning of warnings) {
+      const where = formatLocation(warning.location);
+      io.stderr(`wsgen: ${warning.severity === 'info' ? 'note' : 'warning'}: ${where === '' ? '' : `${where}: `}${warning.message}\n`);
+    }
+    const count = warnings.filter((warning) => warning.severity !== 'info').length;
+    io.stdout(`wsgen: ${loaded.displayPath} is a valid AsyncAPI ${loaded.version} document (${count} warning(s))\n`);
+    return flags.strict === true && count > 0 ? ExitCode.PROBLEM : ExitCode.OK;
+  } catch (error) {
+    if (!(error instanceof WsgenError)) throw error;
+    for (const problem of error.problems) io.stderr(`wsgen: ${formatProblem(problem)}\n`);
+    return ExitCode.PROBLEM;
+  }
+}
+
+async function runGenerate(spec: string, flags: GenerateFlags, io: Output): Promise<number> {
   const started = performance.now();
   let result: GenerateResult;
   try {

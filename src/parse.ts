@@ -16,6 +16,8 @@ const { Parser, fromFile, DiagnosticSeverity } = require('@asyncapi/parser') as 
 
 /** A diagnostic below error severity, reported but not fatal. */
 export interface Warning {
+  /** `info` for the linter's notes (e.g. a newer AsyncAPI version exists). */
+  severity?: 'warning' | 'info';
   message: string;
   location: Problem['location'];
 }
@@ -54,7 +56,7 @@ export async function parseDocument(loaded: LoadedDocument, options: { lint?: bo
     .filter((d) => d.severity === DiagnosticSeverity.Warning || (options.lint === true && d.severity === DiagnosticSeverity.Information))
     .map((d) => {
       const problem = toProblem(d, loaded);
-      return { message: problem.message, location: problem.location };
+      return { severity: d.severity === DiagnosticSeverity.Warning ? ('warning' as const) : ('info' as const), message: problem.message, location: problem.location };
     });
   return { document, warnings };
 }

@@ -65,6 +65,24 @@ describe('bad input: one located line per problem, exit 1, no stack trace', () =
   });
 });
 
+describe('validate', () => {
+  it('reports a valid document, and every located error of an invalid one (exit 1)', async () => {
+    const valid = await cli('validate', 'asyncapi.yaml');
+    expect(valid.code).toBe(0);
+    expect(valid.stdout).toMatch(/asyncapi\.yaml is a valid AsyncAPI 3\.0\.0 document \(0 warning\(s\)\)/);
+    const invalid = await cli('validate', 'test/fixtures/errors/invalid-asyncapi.yaml');
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr.trim().split('\n')).toHaveLength(2);
+    expect(invalid.stderr).toMatch(/invalid-asyncapi\.yaml:6:14 \(#\/channels\/chat\/address\)/);
+  });
+
+  it('--strict fails on lint warnings', async () => {
+    const result = await cli('validate', 'test/fixtures/v2-game-lobby/asyncapi.yaml', '--strict');
+    expect(result.stderr).toMatch(/wsgen: warning: /);
+    expect(result.code).toBe(1);
+  });
+});
+
 describe('--check', () => {
   it('passes on the committed generated/ folder and fails, with a short diff, when it is stale', async () => {
     const temp = await tempDir();
