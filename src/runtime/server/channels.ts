@@ -1,7 +1,7 @@
 /**
  * Per-channel lookups computed once at startup, so the per-frame path only reads maps.
  */
-import { isPlainObject, matchAddress, type ApiProtocol, type ChannelProtocol } from '../protocol.js';
+import { isPlainObject, matchAddress, type ApiProtocol, type ChannelProtocol, type ReplyRoute } from '../protocol.js';
 import type { MessageHandler } from './options.js';
 
 /** A channel with its handlers and precomputed lookups. */
@@ -14,6 +14,8 @@ export interface ChannelRuntime<P> {
   readonly handlers: ReadonlyMap<string, MessageHandler<P>>;
   /** Server→client message key by discriminator value. */
   readonly outgoingKeys: ReadonlyMap<string, string>;
+  /** Request/reply pairs by request key (a Map for the same reason). */
+  readonly replies: ReadonlyMap<string, ReplyRoute>;
   /** Every correlation property used by the channel's replies (usually just `id`). */
   readonly correlationProperties: readonly string[];
 }
@@ -31,6 +33,7 @@ export function buildChannelRuntimes<P>(
     outgoingKeys: new Map(
       channel.serverToClient.flatMap((route) => (route.discriminatorValue === undefined ? [] : [[route.discriminatorValue, route.key] as const])),
     ),
+    replies: new Map(Object.entries(channel.replies)),
     correlationProperties: [...new Set(Object.values(channel.replies).map((reply) => reply.correlationProperty))],
   }));
 }
@@ -64,7 +67,7 @@ export function outgoingKey<P>(runtime: ChannelRuntime<P>, message: Record<strin
  */
 export function correlationIdOf<P>(runtime: ChannelRuntime<P>, frame: unknown, key: string | undefined): string | undefined {
   if (!isPlainObject(frame)) return undefined;
-  const reply = key === undefined ? undefined : runtime.channel.replies[key];
+  const reply = key === undefined ? undefined : runtime.replies.get(key);
   const properties = reply === undefined ? runtime.correlationProperties : [reply.correlationProperty];
   for (const property of properties) {
     const value = frame[property];

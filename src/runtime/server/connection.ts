@@ -4,36 +4,16 @@
  */
 import type { RawData, WebSocket } from 'ws';
 import { CloseCode, ErrorCode } from '../codes.js';
-import { RuntimeErrorCode, WsgenRuntimeError } from '../errors.js';
-import { classify, isPlainObject, type ApiProtocol, type ReplyRoute, type ValidationIssue } from '../protocol.js';
-import { correlationIdOf, outgoingKey, type ChannelRuntime } from './channels.js';
+import { classify, isPlainObject, type ValidationIssue } from '../protocol.js';
+import { correlationIdOf, type ChannelRuntime } from './channels.js';
 import { MessageContext } from './context.js';
+import type { ConnectionCore } from './core.js';
 import { assertOutgoing, ERROR_SENTENCES, errorFrame, serialize } from './frames.js';
 import type { HeartbeatTarget } from './heartbeat.js';
-import type { MessageHandler, ServerHooks, ServerLimits } from './options.js';
+import type { MessageHandler } from './options.js';
 import { TokenBucket } from './rate-limiter.js';
-import type { TopicMember, TopicRegistry } from './topics.js';
-import type { ConnectionInfo, ServerStats } from './types.js';
-
-/** What a connection needs from its server. */
-export interface ConnectionCore<P> {
-  readonly protocol: ApiProtocol;
-  readonly limits: ServerLimits;
-  readonly validateOutgoing: boolean;
-  readonly hooks: ServerHooks<P>;
-  /** Mutable counters behind `stats()`. */
-  readonly counters: ServerStats;
-  readonly topics: TopicRegistry;
-  /** Error frames without a `ref`, serialised once (undefined when the API has no error message). */
-  readonly preparedErrors: { readonly invalidJson: Buffer | undefined; readonly rateLimited: Buffer | undefined };
-  /** Counts a handler promise in flight (graceful shutdown waits for them). */
-  handlerStarted(): void;
-  /** Bound once: called when a handler promise settles. */
-  readonly handlerSettled: () => void;
-  publish(topic: string, message: unknown, runtime: ChannelRuntime<P> | undefined): Promise<void>;
-  report(error: unknown, info?: ConnectionInfo<P>): void;
-  connectionClosed(connection: Connection<P>): void;
-}
+import type { TopicMember } from './topics.js';
+import type { ConnectionInfo } from './types.js';
 
 const OPEN = 0;
 const CLOSING = 1;
@@ -83,11 +63,6 @@ export class Connection<P> implements HeartbeatTarget, TopicMember {
     if (expiresAt !== undefined) this.armExpiry(expiresAt);
   }
 
-  /** True until the server or the peer starts closing. */
-  get isOpen(): boolean {
-    return this.state === OPEN;
-  }
-
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.state !== OPEN) return;
     const { core } = this;
@@ -122,7 +97,7 @@ export class Connection<P> implements HeartbeatTarget, TopicMember {
     core.counters.messagesIn++;
     const handler = this.runtime.handlers.get(result.route.key);
     if (handler === undefined) return;
-    const reply = channel.replies[result.route.key];
+    const reply = this.runtime.replies.get(result.route.key);
     const correlationId = reply !== undefined && isPlainObject(result.value) ? result.value[reply.correlationProperty] : undefined;
     this.invoke(handler, result.value, new MessageContext(this, result.route, correlationId, reply));
   }
@@ -168,32 +143,15 @@ export class Connection<P> implements HeartbeatTarget, TopicMember {
     if (++this.invalidStreak >= core.limits.maxInvalidFrames) this.close(CloseCode.POLICY_VIOLATION, 'too many invalid frames');
   }
 
-  /** Validates (when enabled), adds the request's correlation id to its replies, and sends. */
-  sendMessage(message: unknown, ctx: MessageContext<P> | undefined): void {
-    let outgoing = message;
-    const reply = ctx?.replyRoute;
-    if (reply !== undefined && ctx?.correlationId !== undefined && isPlainObject(message) && message[reply.correlationProperty] === undefined) {
-      const key = outgoingKey(this.runtime, message);
-      if (key !== undefined && reply.replyKeys.includes(key)) outgoing = { ...message, [reply.correlationProperty]: ctx.correlationId };
-    }
-    if (this.core.validateOutgoing) assertOutgoing(this.runtime.channel, outgoing);
-    this.sendText(serialize(outgoing));
+  /** Validates `message` against the channel's server→client messages (when enabled) and sends it. */
+  sendMessage(message: unknown): void {
+    if (this.core.validateOutgoing) assertOutgoing(this.runtime.channel, message);
+    this.sendText(serialize(message));
   }
 
-  /** Sends `message` with the request's correlation id set; it must be one of the reply keys. */
-  sendReply(message: unknown, ctx: MessageContext<P>, reply: ReplyRoute): void {
-    const outgoing = isPlainObject(message) && ctx.correlationId !== undefined ? { ...message, [reply.correlationProperty]: ctx.correlationId } : message;
-    if (this.core.validateOutgoing) {
-      assertOutgoing(this.runtime.channel, outgoing);
-      const key = isPlainObject(outgoing) ? outgoingKey(this.runtime, outgoing) : undefined;
-      if (key !== undefined && !reply.replyKeys.includes(key)) {
-        throw new WsgenRuntimeError(
-          RuntimeErrorCode.INVALID_OUTGOING_MESSAGE,
-          `"${key}" is not a reply to "${ctx.route.key}"; replies: ${reply.replyKeys.join(', ')}.`,
-        );
-      }
-    }
-    this.sendText(serialize(outgoing));
+  /** Whether outgoing messages are validated. */
+  get validatesOutgoing(): boolean {
+    return this.core.validateOutgoing;
   }
 
   /** Writes serialised JSON; false when the connection is closing. */

@@ -3,7 +3,8 @@
  * message costs one small allocation; call its methods on `ctx` (do not destructure them).
  */
 import { RuntimeErrorCode, WsgenRuntimeError } from '../errors.js';
-import type { MessageRoute, ReplyRoute } from '../protocol.js';
+import { isPlainObject, type MessageRoute, type ReplyRoute } from '../protocol.js';
+import { outgoingKey } from './channels.js';
 import type { Connection } from './connection.js';
 import type { RuntimeContext } from './types.js';
 
@@ -44,7 +45,14 @@ export class MessageContext<P> implements RuntimeContext<P> {
 
   /** @inheritdoc */
   send(message: unknown): void {
-    this.connection.sendMessage(message, this);
+    const reply = this.replyRoute;
+    let outgoing = message;
+    // A reply sent with send() still needs the request's id for the client to match it.
+    if (reply !== undefined && this.correlationId !== undefined && isPlainObject(message) && message[reply.correlationProperty] === undefined) {
+      const key = outgoingKey(this.connection.runtime, message);
+      if (key !== undefined && reply.replyKeys.includes(key)) outgoing = { ...message, [reply.correlationProperty]: this.correlationId };
+    }
+    this.connection.sendMessage(outgoing);
   }
 
   /** @inheritdoc */
@@ -52,7 +60,18 @@ export class MessageContext<P> implements RuntimeContext<P> {
     if (this.replyRoute === undefined) {
       throw new WsgenRuntimeError(RuntimeErrorCode.INVALID_STATE, `reply() needs a request: message "${this.route.key}" declares no reply.`);
     }
-    this.connection.sendReply(message, this, this.replyRoute);
+    const reply = this.replyRoute;
+    const outgoing = isPlainObject(message) && this.correlationId !== undefined ? { ...message, [reply.correlationProperty]: this.correlationId } : message;
+    if (this.connection.validatesOutgoing && isPlainObject(outgoing)) {
+      const key = outgoingKey(this.connection.runtime, outgoing);
+      if (key !== undefined && !reply.replyKeys.includes(key)) {
+        throw new WsgenRuntimeError(
+          RuntimeErrorCode.INVALID_OUTGOING_MESSAGE,
+          `"${key}" is not a reply to "${this.route.key}"; replies: ${reply.replyKeys.join(', ')}.`,
+        );
+      }
+    }
+    this.connection.sendMessage(outgoing);
   }
 
   /** @inheritdoc */

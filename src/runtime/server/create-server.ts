@@ -14,13 +14,14 @@ import { memoryPubSub } from '../pubsub/memory.js';
 import type { PubSub } from '../pubsub/pubsub.js';
 import { Admission } from './admission.js';
 import { buildChannelRuntimes, type ChannelRuntime } from './channels.js';
-import { Connection, type ConnectionCore } from './connection.js';
+import { Connection } from './connection.js';
+import type { AcceptedUpgrade, ConnectionCore, UpgradeCore } from './core.js';
 import { assertOutgoing, assertOutgoingAnyChannel, ERROR_SENTENCES, errorFrame, serialize } from './frames.js';
 import { Heartbeat } from './heartbeat.js';
 import { resolveServerOptions, type ResolvedServerOptions, type RuntimeServerOptions, type ServerHooks, type ServerLimits } from './options.js';
 import { TopicRegistry } from './topics.js';
 import type { ConnectionInfo, RuntimeServer, ServerStats } from './types.js';
-import { handleUpgrade, selectProtocol, type AcceptedUpgrade, type UpgradeCore } from './upgrade.js';
+import { handleUpgrade, selectProtocol } from './upgrade.js';
 
 /** Default deadline of `RuntimeServer#close()`, in ms. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
@@ -84,9 +85,7 @@ class RuntimeServerImpl<P> implements RuntimeServer, ConnectionCore<P>, UpgradeC
     this.wss = new WebSocketServer(wsOptions);
     this.ownsPubsub = options.pubsub === undefined;
     this.pubsub = options.pubsub ?? memoryPubSub();
-    this.topics = new TopicRegistry(this.pubsub, (count) => {
-      this.counters.messagesOut += count;
-    });
+    this.topics = new TopicRegistry(this.pubsub);
     this.heartbeat = new Heartbeat(this.connections, this.limits.heartbeatIntervalMs);
     const prepare = (code: 'invalid_json' | 'rate_limited'): Buffer | undefined => {
       const json = errorFrame(protocol, { code, message: ERROR_SENTENCES[code] });

@@ -19,14 +19,8 @@ export class TopicRegistry {
   /** Subscribe calls by topic, so concurrent joins share one and later joins await it. */
   private readonly subscriptions = new Map<string, Promise<void>>();
 
-  /**
-   * @param pubsub Transport between instances.
-   * @param onDelivered Called with the number of frames written for each delivered payload.
-   */
-  constructor(
-    private readonly pubsub: PubSub,
-    private readonly onDelivered: (count: number) => void,
-  ) {}
+  /** @param pubsub Transport between instances. */
+  constructor(private readonly pubsub: PubSub) {}
 
   /** Adds `member` to `topic`; resolves once the topic's PubSub subscription is active. */
   join(topic: string, member: TopicMember): Promise<void> {
@@ -70,8 +64,6 @@ export class TopicRegistry {
     if (members === undefined || members.size === 0) return;
     // Encode once; ws writes the same Buffer to every socket.
     const data = Buffer.from(payload);
-    let count = 0;
-    for (const member of members) if (member.sendPrepared(data)) count++;
-    this.onDelivered(count);
+    for (const member of members) member.sendPrepared(data);
   }
 }

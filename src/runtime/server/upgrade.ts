@@ -8,38 +8,10 @@
  */
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { WebSocket, WebSocketServer } from 'ws';
 import type { AuthProtocol } from '../protocol.js';
-import type { Admission } from './admission.js';
-import { matchChannel, type ChannelRuntime } from './channels.js';
-import type { ResolvedServerOptions } from './options.js';
+import { matchChannel } from './channels.js';
+import type { AcceptedUpgrade, UpgradeCore } from './core.js';
 import type { ServerStats } from './types.js';
-
-/** A successful upgrade, ready to become a connection. */
-export interface AcceptedUpgrade<P> {
-  ws: WebSocket;
-  runtime: ChannelRuntime<P>;
-  params: Record<string, string>;
-  principal: P;
-  remoteAddress: string;
-  expiresAt: number | undefined;
-}
-
-/** What the upgrade needs from its server. */
-export interface UpgradeCore<P> {
-  readonly options: ResolvedServerOptions<P>;
-  readonly auth: AuthProtocol | undefined;
-  readonly channels: readonly ChannelRuntime<P>[];
-  readonly admission: Admission;
-  readonly wss: WebSocketServer;
-  readonly counters: ServerStats;
-  /** False once shutdown started. */
-  readonly accepting: boolean;
-  /** Sockets between the upgrade request and the handshake's end (destroyed at shutdown). */
-  readonly pending: Set<Duplex>;
-  accept(upgrade: AcceptedUpgrade<P>): void;
-  report(error: unknown): void;
-}
 
 /** Handles one `upgrade` event of the HTTP server. */
 export function handleUpgrade<P>(core: UpgradeCore<P>, request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -47,12 +19,11 @@ export function handleUpgrade<P>(core: UpgradeCore<P>, request: IncomingMessage,
   const url = request.url ?? '/';
   const queryStart = url.indexOf('?');
   const match = matchChannel(core.channels, queryStart === -1 ? url : url.slice(0, queryStart));
-  if (match === undefined) {
-    // On a shared server another 'upgrade' listener may own this path.
-    if (options.server !== undefined && options.server.listenerCount('upgrade') > 1) return;
-    refuse(core.counters, socket, 404);
-    return;
-  }
+  // On a shared server another 'upgrade' listener may own this path.
+  if (match === undefined && options.server !== undefined && options.server.listenerCount('upgrade') > 1) return;
+  // Node removed its own listeners at the upgrade: without one, a peer's reset would crash.
+  socket.on('error', destroyOnError);
+  if (match === undefined) return refuse(core.counters, socket, 404);
   if (!core.accepting) return refuse(core.counters, socket, 503);
   if (options.allowedOrigins !== undefined && !options.allowedOrigins.includes(request.headers.origin ?? '')) return refuse(core.counters, socket, 403);
   for (const [name, value] of Object.entries(match.params)) {
@@ -77,19 +48,14 @@ export function handleUpgrade<P>(core: UpgradeCore<P>, request: IncomingMessage,
     }
   };
   const onClose = (): void => fail(undefined);
-  const onError = (): void => {
-    socket.destroy();
-  };
   // A handshake that outlives its deadline (e.g. a slow authenticate) is refused and dropped.
   const timer = setTimeout(() => fail(503), options.limits.handshakeTimeoutMs);
   const cleanup = (): void => {
     clearTimeout(timer);
     socket.off('close', onClose);
-    socket.off('error', onError);
     core.pending.delete(socket);
   };
   socket.on('close', onClose);
-  socket.on('error', onError);
   core.pending.add(socket);
 
   const proceed = (principal: P | null | undefined): void => {
@@ -100,6 +66,11 @@ export function handleUpgrade<P>(core: UpgradeCore<P>, request: IncomingMessage,
       expiresAt = options.principalExpiresAt?.(principal as P);
     } catch (error) {
       core.report(error);
+      return fail(401);
+    }
+    if (expiresAt === Infinity) expiresAt = undefined;
+    if (expiresAt !== undefined && !Number.isFinite(expiresAt)) {
+      core.report(new TypeError('principalExpiresAt() must return epoch milliseconds (a finite number) or undefined.'));
       return fail(401);
     }
     if (expiresAt !== undefined && expiresAt <= Date.now()) return fail(401);
@@ -145,7 +116,9 @@ function completeHandshake<P>(
   socket.once('close', onEarlyClose);
   core.wss.handleUpgrade(request, socket, head, (ws) => {
     handedOver = true;
+    // ws has its own error handling on the socket from here.
     socket.off('close', onEarlyClose);
+    socket.off('error', destroyOnError);
     core.accept({ ...upgrade, ws });
   });
 }
@@ -180,6 +153,10 @@ export function extractToken(auth: AuthProtocol | undefined, request: IncomingMe
  */
 export function selectProtocol(auth: AuthProtocol | undefined, offered: Set<string>): string | false {
   return auth?.subprotocol !== undefined && offered.has(auth.subprotocol) ? auth.subprotocol : false;
+}
+
+function destroyOnError(this: Duplex): void {
+  this.destroy();
 }
 
 /** Answers the upgrade with an HTTP error status and closes the socket. */
