@@ -49,6 +49,8 @@ function fieldsOf(ir: ApiIR, schema: Schema | undefined, prefix = '', depth = 0)
 export function readmeView(ir: ApiIR) {
   const byId = new Map(ir.messages.map((message) => [message.id, message]));
   return {
+    /** The API's description with its headings nested under the README's "About the API". */
+    readmeDescription: ir.description?.trim().replace(/^(#{1,5}) /gm, '$1# '),
     protocols: [...new Set(ir.servers.map((server) => server.protocol))].join(', ') || 'no servers declared',
     channels: ir.channels.filter((channel) => channel.isWebSocket).map((channel) => ({
       id: channel.id,

@@ -1,0 +1,71 @@
+/**
+ * `wsgen generate --watch`: regenerates when the document or any local file it `$ref`s changes.
+ * A broken edit prints its errors and keeps watching; output is only ever replaced whole (the
+ * writer is atomic), so a failed run leaves the previous generation in place.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Local files a document references through `$ref` (recursively), the document included. */
+export async function referencedFiles(document: string, seen = new Set<string>()): Promise<Set<string>> {
+  const absolute = path.resolve(document);
+  if (seen.has(absolute)) return seen;
+  seen.add(absolute);
+  let text: string;
+  try {
+    text = await readFile(absolute, 'utf8');
+  } catch {
+    return seen; // a missing file is still watched, so creating it triggers a run
+  }
+  for (const match of text.matchAll(/\$ref["']?\s*:\s*["']?([^"'#\s}]+)/g)) {
+    const target = match[1];
+    if (target === undefined || /^[a-z]+:\/\//i.test(target)) continue;
+    await referencedFiles(path.resolve(path.dirname(absolute), target), seen);
+  }
+  return seen;
+}
+
+/**
+ * Calls `run` whenever one of the files `filesOf()` returns changes (debounced), re-reading the
+ * file set after each run so new `$ref`s are picked up. Resolves when `signal` aborts.
+ */
+export async function watchFiles(filesOf: () => Promise<Set<string>>, run: (changed: string) => Promise<void>, signal: AbortSignal, debounceMs = 60): Promise<void> {
+  let watchers: FSWatcher[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let pending: string | undefined;
+
+  const rewatch = async (): Promise<void> => {
+    for (const watcher of watchers) watcher.close();
+    const files = await filesOf();
+    const folders = new Map<string, Set<string>>();
+    for (const file of files) {
+      const names = folders.get(path.dirname(file)) ?? new Set<string>();
+      names.add(path.basename(file));
+      folders.set(path.dirname(file), names);
+    }
+    // Watch folders, not files: editors replace files by renaming, which ends a file watch.
+    watchers = [...folders].map(([folder, names]) =>
+      watch(folder, (_event, name) => {
+        if (name === null || !names.has(name.toString())) return;
+        pending = path.join(folder, name.toString());
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          const changed = pending ?? folder;
+          pending = undefined;
+          running = running.then(() => run(changed)).then(rewatch, rewatch);
+        }, debounceMs);
+      }),
+    );
+  };
+
+  await rewatch();
+  await new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  clearTimeout(timer);
+  await running.catch(() => undefined);
+  for (const watcher of watchers) watcher.close();
+}
