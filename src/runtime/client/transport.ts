@@ -92,10 +92,17 @@ export function loadWsLibrary(): Promise<WebSocketLikeConstructor> {
   return wsLibrary;
 }
 
+/**
+ * A dynamic import whose specifier is a parameter: bundlers cannot see (or inline, when
+ * minifying, as esbuild does with a local constant) which module it loads, so `ws` never ends
+ * up in a browser bundle.
+ */
+function importModule(specifier: string): Promise<unknown> {
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
+}
+
 async function importWs(): Promise<WebSocketLikeConstructor> {
-  // A variable specifier plus the ignore comments keep esbuild, Vite and webpack from following it.
-  const specifier = 'ws';
-  const module: unknown = await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
+  const module: unknown = await importModule('ws');
   const exports = module as { WebSocket?: unknown; default?: unknown };
   const constructor = typeof exports.WebSocket === 'function' ? exports.WebSocket : exports.default;
   if (typeof constructor !== 'function') throw new TypeError("The 'ws' package exports no WebSocket class.");
