@@ -183,7 +183,7 @@ async function runGenerate(job: Job, flags: GenerateFlags, io: Output): Promise<
   }
   for (const warning of result.warnings) {
     const where = formatLocation(warning.location);
-    io.stderr(`wsgen: warning: ${where === '' ? '' : `${where}: `}${warning.message}\n`);
+    io.stderr(`wsgen: ${warning.severity === 'info' ? 'note' : 'warning'}: ${where === '' ? '' : `${where}: `}${warning.message}\n`);
   }
   if (flags.verbose === true) io.stderr(`wsgen: timings (ms): ${Object.entries(result.timings).map(([stage, ms]) => `${stage} ${ms}`).join(', ')}\n`);
   const { ir } = result;

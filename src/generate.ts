@@ -84,7 +84,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const files = await Promise.all(rendered.map(async (file) => (file.path.startsWith('src/runtime/') || file.path === 'src/validators-standalone.ts' ? file : { path: file.path, contents: await formatFile(file.path, file.contents) })));
   lap('format');
   const outDir = path.resolve(options.cwd ?? process.cwd(), options.outDir);
-  const result: GenerateResult = { ir, files, warnings: [...parsed.warnings, ...warnings], timings };
+  const notes: Warning[] = ir.notes.map((message) => ({ severity: 'info', message, location: undefined }));
+  const result: GenerateResult = { ir, files, warnings: [...parsed.warnings, ...notes, ...warnings], timings };
   if (options.check === true) result.differences = await compareOutput(outDir, files);
   else result.report = await writeOutput(outDir, files);
   lap('write');

@@ -5,7 +5,7 @@
  */
 import type { AsyncAPIDocumentInterface, ChannelInterface, MessageInterface, OperationInterface } from '@asyncapi/parser';
 import { ErrorCode, WsgenError } from '../errors.js';
-import { camelCase, NameRegistry, packageNameFrom, pascalCase } from './naming.js';
+import { camelCase, NameRegistry, packageNameFrom, pascalCase, pointerSegment } from './naming.js';
 import { SchemaCollector } from './schemas.js';
 import type { ApiIR, ChannelIR, MessageIR, MessageUseIR, SecuritySchemeIR, ServerIR } from './types.js';
 import { detectDiscriminator, discriminatorValue } from './discriminator.js';
@@ -31,13 +31,13 @@ export function buildIR(document: AsyncAPIDocumentInterface): ApiIR {
     if (messageIds.has(message.json())) continue;
     const ir = describeMessage(message, registry, rawMessages.length);
     messageIds.set(message.json(), ir);
-    payloads.set(ir, message.hasPayload() ? message.payload()?.json() : undefined);
+    payloads.set(ir, payloadOf(message));
     rawMessages.push({ message, ir });
   }
 
   const schemas = new SchemaCollector(registry, (pointer) => resolvePointer(document.json(), pointer));
   for (const { message, ir } of rawMessages) {
-    const path = message.meta().pointer ?? `#/components/messages/${ir.id}`;
+    const path = pointerOf(message) ?? `#/components/messages/${pointerSegment(ir.id)}`;
     const format = message.schemaFormat?.() ?? '';
     if (message.hasPayload() && format !== '' && !JSON_SCHEMA_FORMAT.test(format)) {
       throw new WsgenError({
@@ -46,11 +46,10 @@ export function buildIR(document: AsyncAPIDocumentInterface): ApiIR {
         location: { jsonPath: `${path}/payload` },
       });
     }
-    ir.payloadSchema = schemas.addRoot(message.hasPayload() ? message.payload()?.json() : {}, ir.typeName, path);
+    ir.payloadSchema = schemas.addRoot(payloadOf(message) ?? {}, ir.typeName, path);
   }
 
   const channels = document.channels().all().map((channel) => buildChannel(channel, document, messageIds, payloads, servers));
-  for (const channel of channels) registry.claim(channel.typeName, channel, `channel ${channel.id} at #/channels/${channel.id}`);
 
   return {
     title: info.title(),
@@ -65,21 +64,42 @@ export function buildIR(document: AsyncAPIDocumentInterface): ApiIR {
     messages: rawMessages.map(({ ir }) => ir),
     schemas: schemas.definitions,
     hasWebSocket: channels.some((channel) => channel.isWebSocket),
+    notes: registry.notes,
   };
+}
+
+/**
+ * The payload schema: AsyncAPI 3 allows a Multi Format Schema Object `{ schemaFormat, schema }`
+ * in place of a schema; the schema is its `schema`.
+ */
+function payloadOf(message: MessageInterface): unknown {
+  if (!message.hasPayload()) return undefined;
+  const json = message.payload()?.json() as Record<string, unknown> | undefined;
+  return json !== undefined && typeof json['schemaFormat'] === 'string' && 'schema' in json ? json['schema'] : json;
+}
+
+/** The message's JSON pointer as `#/…`, as the parser recorded it. */
+function pointerOf(message: MessageInterface): string | undefined {
+  const pointer = message.meta().pointer;
+  return pointer === undefined ? undefined : pointer.startsWith('#') ? pointer : `#${pointer}`;
 }
 
 function describeMessage(message: MessageInterface, registry: NameRegistry, index: number): MessageIR {
   const rawId = message.id();
   const anonymous = rawId === undefined || rawId === '' || rawId.startsWith('<anonymous');
   const id = anonymous ? message.name() ?? message.title() ?? `message${index + 1}` : rawId;
-  const path = message.meta().pointer ?? `#/components/messages/${id}`;
+  const path = pointerOf(message) ?? `#/components/messages/${pointerSegment(id)}`;
   // An inline payload is named after its message (no alias), so both claim the name with one key.
-  const payload = message.hasPayload() ? message.payload()?.json() : undefined;
+  const payload = payloadOf(message);
   // So is a payload whose component name maps to the message's name (message `alert`, schema `Alert`).
   const payloadId = typeof payload === 'object' && payload !== null ? String((payload as Record<string, unknown>)['x-parser-schema-id'] ?? '<anonymous') : undefined;
   const name = pascalCase(id, 'Message');
   const sharesPayloadName = payloadId !== undefined && (payloadId.startsWith('<anonymous') || pascalCase(payloadId, 'Schema') === name);
-  const typeName = registry.claim(name, sharesPayloadName ? payload : message.json(), `message ${id} at ${path}`);
+  // AsyncAPI 3 message keys are unique per channel only: a taken name falls back to `…Message`,
+  // then to the channel-prefixed name, and only then is it a collision.
+  const channelId = /^#\/channels\/([^/]+)\//.exec(path)?.[1]?.replace(/~1/g, '/').replace(/~0/g, '~');
+  const candidates = [name, `${name}Message`, ...(channelId === undefined ? [] : [pascalCase(`${channelId} ${id}`, 'Message')])];
+  const typeName = registry.claimFirst(candidates, sharesPayloadName ? payload : message.json(), `message ${id} at ${path}`);
   const location = message.correlationId()?.location();
   return {
     id,
@@ -215,7 +235,7 @@ function buildChannel(channel: ChannelInterface, document: AsyncAPIDocumentInter
         throw new WsgenError({
           code: ErrorCode.NAME_COLLISION,
           message: `two ${direction} messages of channel ${channel.id()} share the key \`${key}\`; give them distinct discriminator values or names`,
-          location: { jsonPath: `#/channels/${channel.id()}` },
+          location: { jsonPath: `#/channels/${pointerSegment(channel.id())}` },
         });
       }
       keys.add(key);

@@ -71,6 +71,8 @@ export function packageNameFrom(title: string): string {
  */
 export class NameRegistry {
   private readonly owners = new Map<string, { key: unknown; owner: string }>();
+  /** Human-readable notes about names that had to fall back to an alternative. */
+  readonly notes: string[] = [];
 
   /** Claims `name` for `key`; the same key may claim it again. Throws on a collision. */
   claim(name: string, key: unknown, owner: string): string {
@@ -86,6 +88,21 @@ export class NameRegistry {
     return name;
   }
 
+  /**
+   * Claims the first of `candidates` that is free (or already this key's). Falling back is
+   * noted (the CLI prints it); when every candidate is taken the collision is an error.
+   */
+  claimFirst(candidates: string[], key: unknown, owner: string): string {
+    for (const candidate of candidates) {
+      const existing = this.owners.get(candidate);
+      if (existing === undefined || existing.key === key) {
+        if (candidate !== candidates[0]) this.notes.push(`${owner} is named \`${candidate}\`: \`${candidates[0]}\` is taken by ${this.owners.get(candidates[0] ?? '')?.owner ?? 'another type'}`);
+        return this.claim(candidate, key, owner);
+      }
+    }
+    return this.claim(candidates[0] ?? 'Unnamed', key, owner); // throws the collision error
+  }
+
   /** Claims `name`, or `name2`, `name3`, … if taken by another key (for inferred names). */
   claimFree(name: string, key: unknown, owner: string): string {
     for (let suffix = 1; ; suffix++) {
@@ -98,4 +115,9 @@ export class NameRegistry {
   has(name: string): boolean {
     return this.owners.has(name);
   }
+}
+
+/** Escapes one JSON pointer segment (`/ws` → `~1ws`). */
+export function pointerSegment(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }

@@ -7,7 +7,7 @@
  * derived from where they sit (`ChatMessagePayload`, `OrderItemsItem`), which is what the type
  * renderer names them by: no `AnonymousSchema_3`.
  */
-import { camelCase, pascalCase, type NameRegistry } from './naming.js';
+import { camelCase, pascalCase, pointerSegment, type NameRegistry } from './naming.js';
 import type { JsonSchema } from './types.js';
 
 type SchemaObject = Record<string, unknown>;
@@ -15,12 +15,22 @@ type SchemaObject = Record<string, unknown>;
 /** Keywords whose value is a schema. */
 const SCHEMA_KEYWORDS = ['additionalProperties', 'additionalItems', 'contains', 'not', 'if', 'then', 'else', 'propertyNames', 'unevaluatedProperties', 'unevaluatedItems'];
 /** Keywords whose value is an array of schemas. */
-const SCHEMA_ARRAY_KEYWORDS = ['allOf', 'anyOf', 'oneOf'];
+const SCHEMA_ARRAY_KEYWORDS = ['allOf', 'anyOf', 'oneOf', 'prefixItems'];
 /** Keywords whose value maps names to schemas. */
 const SCHEMA_MAP_KEYWORDS = ['properties', 'patternProperties', 'definitions', '$defs', 'dependentSchemas'];
 
 function isObject(value: unknown): value is SchemaObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A plain-JSON copy; anything circular is cut (data annotations are never legitimately cyclic). */
+function jsonCopy(value: unknown, seen = new Set<unknown>()): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (seen.has(value)) return {};
+  seen.add(value);
+  const copy = Array.isArray(value) ? value.map((item) => jsonCopy(item, seen)) : Object.fromEntries(Object.entries(value).map(([key, item]) => [key, jsonCopy(item, seen)]));
+  seen.delete(value);
+  return copy;
 }
 
 /** The component name the parser recorded, or undefined for inline schemas. */
@@ -66,9 +76,15 @@ export class SchemaCollector {
     const component = componentName(schema);
     const name = component === undefined
       ? this.registry.claim(preferredName, schema, `payload at ${jsonPath}`)
-      : this.registry.claim(pascalCase(component, 'Schema'), schema, `schema ${component} at #/components/schemas/${component}`);
+      : this.claimComponent(component, schema);
     this.define(schema, name);
     return name;
+  }
+
+  /** A component schema keeps its name, or gets a `Schema` suffix when a message took it. */
+  private claimComponent(component: string, node: SchemaObject): string {
+    const name = pascalCase(component, 'Schema');
+    return this.registry.claimFirst([name, `${name}Schema`], node, `schema ${component} at #/components/schemas/${pointerSegment(component)}`);
   }
 
   private define(node: SchemaObject, name: string): void {
@@ -92,7 +108,7 @@ export class SchemaCollector {
     if (known !== undefined) return { $ref: `#/definitions/${known}` };
     const component = componentName(node);
     if (component !== undefined) {
-      const name = this.registry.claim(pascalCase(component, 'Schema'), node, `schema ${component} at #/components/schemas/${component}`);
+      const name = this.claimComponent(component, node);
       this.define(node, name);
       return { $ref: `#/definitions/${name}` };
     }
@@ -130,7 +146,7 @@ export class SchemaCollector {
         }
         out[keyword] = converted;
       } else if (SCHEMA_ARRAY_KEYWORDS.includes(keyword) && Array.isArray(value)) {
-        out[keyword] = value.map((schema, index) => this.convert(schema, `${name}${keyword === 'allOf' ? 'Part' : 'Option'}${index + 1}`));
+        out[keyword] = value.map((schema, index) => this.convert(schema, `${name}${keyword === 'allOf' ? 'Part' : keyword === 'prefixItems' ? 'Item' : 'Option'}${index + 1}`));
       } else if (keyword === 'items') {
         out[keyword] = Array.isArray(value) ? value.map((schema, index) => this.convert(schema, `${name}Item${index + 1}`)) : this.convert(value, `${name}Item`);
       } else if (keyword === 'dependencies' && isObject(value)) {
@@ -138,10 +154,22 @@ export class SchemaCollector {
       } else if (SCHEMA_KEYWORDS.includes(keyword) && (isObject(value) || typeof value === 'boolean')) {
         out[keyword] = this.convert(value, `${name}${pascalCase(keyword, '')}`);
       } else {
-        out[keyword] = value;
+        // Annotations (examples, default, const, enum, …): data, not schemas. Copied as JSON so
+        // nothing shared or circular from the parser's object graph leaks into the IR.
+        out[keyword] = jsonCopy(value);
       }
     }
     if (!wasOnStack) this.onStack.delete(node);
+    // JSON Schema 2020-12 tuples (`prefixItems` + `items`) in draft-07 terms (`items` array +
+    // `additionalItems`), the dialect AsyncAPI schemas, Ajv and Modelina work in here.
+    if (Array.isArray(out['prefixItems'])) {
+      const prefix = out['prefixItems'];
+      delete out['prefixItems'];
+      if (prefix.length > 0) {
+        if (out['items'] !== undefined) out['additionalItems'] = out['items'];
+        out['items'] = prefix;
+      }
+    }
     // Inline models are named after their position; the spec's own title wins when present.
     if (isDefinition || isModel(node)) {
       const title = node['title'];

@@ -33,6 +33,8 @@ export interface ApiIR {
   schemas: Record<string, JsonSchema>;
   /** True when at least one channel is served over WebSocket (server and client are emitted). */
   hasWebSocket: boolean;
+  /** Naming decisions worth telling the user (a name that fell back to an alternative). */
+  notes: string[];
 }
 
 /** One `servers` entry. */

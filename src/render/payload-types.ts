@@ -20,6 +20,14 @@ export interface PayloadModel {
 /** Title of the synthetic root schema that makes Modelina process every definition in one run. */
 const ROOT = 'WsgenDefinitionsRoot';
 
+/** A TypeScript literal type for one enum value (objects and arrays have none: `unknown`). */
+export function enumLiteral(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (value === null) return 'null';
+  return 'unknown';
+}
+
 /** Renders TypeScript declarations for every schema of the IR, in a stable (name) order. */
 export async function renderPayloadTypes(ir: ApiIR): Promise<PayloadModel[]> {
   const names = Object.keys(ir.schemas);
@@ -39,15 +47,29 @@ export async function renderPayloadTypes(ir: ApiIR): Promise<PayloadModel[]> {
     // Modelina's reserved list holds browser globals (`alert`, `name`, `status`) and renames models
     // so called (`ReservedAlert`), ignoring `useJavascriptReservedKeywords`. Names that would really
     // shadow something are already suffixed by ir/naming.ts, so that check is switched off here.
-    constraints: { modelName: typeScriptDefaultModelNameConstraints({ NO_RESERVED_KEYWORDS: (value: string) => value }) },
+    constraints: {
+      modelName: typeScriptDefaultModelNameConstraints({ NO_RESERVED_KEYWORDS: (value: string) => value }),
+      // Modelina's default writes `"${value}"` unescaped (a `\n` or `"` in an enum breaks the file)
+      // and turns boolean enums into strings; these are proper TypeScript literal types.
+      enumValue: ({ enumValue }: { enumValue: unknown }) => enumLiteral(enumValue),
+    },
     typeMapping: { Any: () => 'unknown' },
     presets: [TS_DESCRIPTION_PRESET],
     processorOptions: { interpreter: { ignoreAdditionalProperties: true, ignoreAdditionalItems: true } },
   });
   const models = await generator.generate(root);
+  // With `enumType: 'union'` Modelina still writes a `const` of an enum as a member access
+  // (`CommonReqType.DOCK`), which a union type cannot have: substitute the literal.
+  const enumMembers = new Map<string, string>();
+  for (const model of models) {
+    const values = (model.model as { values?: { key: string; value: unknown }[] }).values;
+    // Values are already TypeScript literals (see `enumLiteral`).
+    if (Array.isArray(values)) for (const { key, value } of values) enumMembers.set(`${model.modelName}.${key}`, String(value));
+  }
+  const literalMembers = (code: string): string => (enumMembers.size === 0 ? code : code.replace(/\b([A-Za-z_$][\w$]*\.[A-Za-z_$][\w$]*)\b/g, (match: string) => enumMembers.get(match) ?? match));
   const result = models
     .filter((model) => model.modelName !== ROOT)
-    .map((model) => ({ name: model.modelName, code: model.result.replace(/^(interface|type) /m, 'export $1 ') }));
+    .map((model) => ({ name: model.modelName, code: literalMembers(model.result).replace(/^(interface|type) /m, 'export $1 ') }));
   // Definitions Modelina inlines (unions, primitives) get an alias, typed as the root's property.
   const rootModel = models.find((model) => model.modelName === ROOT)?.model as { properties?: Record<string, { unconstrainedPropertyName: string; property: { type: string } }> } | undefined;
   const rootProperties = Object.values(rootModel?.properties ?? {});

@@ -56,7 +56,11 @@ export async function renderStandaloneValidators(ir: ApiIR, requests: ValidatorR
   addFormats(ajv);
   const unknownFormats = [...formatsUsed([ir.schemas, requests.map((request) => request.schema)])].filter((format) => !(format in fullFormats)).sort();
   for (const format of unknownFormats) ajv.addFormat(format, true);
-  ajv.addSchema({ $id: DEFINITIONS_ID, definitions: ir.schemas }, DEFINITIONS_ID);
+  try {
+    ajv.addSchema({ $id: DEFINITIONS_ID, definitions: ir.schemas }, DEFINITIONS_ID);
+  } catch (error) {
+    throw new WsgenError({ code: ErrorCode.UNSUPPORTED, message: `unsupported: the payload schemas cannot be compiled to validators: ${(error as Error).message}` }, { cause: error });
+  }
   const refs: Record<string, string> = {};
   for (const request of requests) {
     const id = `wsgen:${request.exportName}`;
