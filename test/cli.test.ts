@@ -7,23 +7,12 @@ import { cp, readFile, writeFile, appendFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { run } from '../src/cli.js';
+import { runCli, type CliResult } from './support/cli.js';
 import { repoRoot, tempDir } from './support/packages.js';
 
 const execFileAsync = promisify(execFile);
 
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const previous = process.cwd();
-  process.chdir(repoRoot);
-  try {
-    const code = await run(argv, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) });
-    return { code, stdout, stderr };
-  } finally {
-    process.chdir(previous);
-  }
-}
+const cli = (...argv: string[]): Promise<CliResult> => runCli(repoRoot, ...argv);
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

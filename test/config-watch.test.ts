@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { copyFile, readFile, writeFile, access } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { run } from '../src/cli.js';
+import { runCli } from './support/cli.js';
 import { repoRoot, tempDir } from './support/packages.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -11,18 +11,7 @@ afterEach(async () => {
   await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
 });
 
-async function cliIn(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const previous = process.cwd();
-  process.chdir(cwd);
-  try {
-    const code = await run(argv, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) });
-    return { code, stdout, stderr };
-  } finally {
-    process.chdir(previous);
-  }
-}
+const cliIn = runCli;
 
 const exists = (file: string): Promise<boolean> => access(file).then(() => true, () => false);
 

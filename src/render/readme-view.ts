@@ -1,24 +1,18 @@
 /** Tables for the generated README: messages per channel, and the fields of every message. */
+import { literal, resolveSchema, type SchemaObject } from './ir-helpers.js';
 import type { ApiIR, JsonSchema } from '../ir/types.js';
 
-type Schema = Record<string, unknown>;
 
 /** Markdown-table-safe single line. */
 const cell = (text: string | undefined): string => (text ?? '').replace(/\s+/g, ' ').replace(/\|/g, '\\|').trim();
 
-function resolve(ir: ApiIR, schema: JsonSchema | undefined, depth = 0): Schema | undefined {
-  if (typeof schema !== 'object' || depth > 20) return undefined;
-  const ref = schema['$ref'];
-  if (typeof ref === 'string' && ref.startsWith('#/definitions/')) return resolve(ir, ir.schemas[ref.slice(14)], depth + 1);
-  return schema;
-}
 
-function describeType(ir: ApiIR, schema: Schema): string {
+function describeType(ir: ApiIR, schema: SchemaObject): string {
   if (schema['const'] !== undefined) return `\`${JSON.stringify(schema['const'])}\``;
   if (Array.isArray(schema['enum'])) return schema['enum'].map((value) => `\`${JSON.stringify(value)}\``).join(' \\| ');
   for (const keyword of ['oneOf', 'anyOf'] as const) {
     const options = schema[keyword];
-    if (Array.isArray(options)) return options.map((option) => { const resolved = resolve(ir, option as JsonSchema); return resolved === undefined ? 'any' : describeType(ir, resolved); }).join(' or ');
+    if (Array.isArray(options)) return options.map((option) => { const resolved = resolveSchema(ir, option); return resolved === undefined ? 'any' : describeType(ir, resolved); }).join(' or ');
   }
   const type = Array.isArray(schema['type']) ? (schema['type'] as string[]).join(' \\| ') : typeof schema['type'] === 'string' ? schema['type'] : 'object';
   const extras: string[] = [];
@@ -26,19 +20,19 @@ function describeType(ir: ApiIR, schema: Schema): string {
   if (typeof schema['pattern'] === 'string') extras.push(`\`${cell(schema['pattern'])}\``);
   if (typeof schema['maxLength'] === 'number') extras.push(`≤ ${schema['maxLength']} chars`);
   if (type === 'array') {
-    const items = resolve(ir, schema['items'] as JsonSchema | undefined);
+    const items = resolveSchema(ir, schema['items']);
     return `array of ${items === undefined ? 'any' : describeType(ir, items)}`;
   }
   return extras.length === 0 ? type : `${type} (${extras.join(', ')})`;
 }
 
 /** One row per field, nested objects flattened as `payload.content` (two levels deep). */
-function fieldsOf(ir: ApiIR, schema: Schema | undefined, prefix = '', depth = 0): { path: string; type: string; required: boolean; description: string }[] {
+function fieldsOf(ir: ApiIR, schema: SchemaObject | undefined, prefix = '', depth = 0): { path: string; type: string; required: boolean; description: string }[] {
   const properties = schema?.['properties'];
   if (typeof properties !== 'object' || properties === null || depth > 2) return [];
   const required = Array.isArray(schema?.['required']) ? (schema['required'] as string[]) : [];
   return Object.entries(properties as Record<string, JsonSchema>).flatMap(([name, raw]) => {
-    const property = resolve(ir, raw) ?? {};
+    const property = resolveSchema(ir, raw) ?? {};
     const path = `${prefix}${name}`;
     const row = { path, type: describeType(ir, property), required: required.includes(name), description: cell(typeof property['description'] === 'string' ? property['description'] : undefined) };
     return [row, ...fieldsOf(ir, property, `${path}.`, depth + 1)];
@@ -64,7 +58,7 @@ export function readmeView(ir: ApiIR) {
     messageTables: ir.messages.map((message) => ({
       typeName: message.typeName,
       summary: cell(message.description ?? message.summary),
-      fields: fieldsOf(ir, resolve(ir, ir.schemas[message.payloadSchema])),
+      fields: fieldsOf(ir, resolveSchema(ir, ir.schemas[message.payloadSchema])),
     })),
     firstValidator: `validate${ir.messages[0]?.typeName ?? ''}`,
   };

@@ -3,26 +3,20 @@
  * context, handler map and client types, its request/reply pairs, convenience senders and
  * default URL. Naming decisions live here, not in the templates.
  */
+import { literal, resolveSchema, type SchemaObject } from './ir-helpers.js';
 import type { ApiIR, ChannelIR, MessageIR } from '../ir/types.js';
 import { pascalCase } from '../ir/naming.js';
 
-const literal = (value: string): string => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
-type Schema = Record<string, unknown>;
 
-function resolve(ir: ApiIR, schema: unknown): Schema | undefined {
-  const ref = (schema as Schema | undefined)?.['$ref'];
-  if (typeof ref === 'string' && ref.startsWith('#/definitions/')) return resolve(ir, ir.schemas[ref.slice(14)]);
-  return typeof schema === 'object' && schema !== null ? (schema as Schema) : undefined;
-}
 
 /**
  * A frame `{ <discriminator>, payload, <correlation>? }` gets a `send<Key>(payload)` helper:
  * the envelope is filled in, only the payload is the caller's.
  */
 function envelopeOf(ir: ApiIR, channel: ChannelIR, message: MessageIR): boolean {
-  const schema = resolve(ir, ir.schemas[message.payloadSchema]);
-  const properties = Object.keys((schema?.['properties'] as Schema | undefined) ?? {});
+  const schema = resolveSchema(ir, ir.schemas[message.payloadSchema]);
+  const properties = Object.keys((schema?.['properties'] as SchemaObject | undefined) ?? {});
   const allowed = new Set([channel.discriminator, 'payload', message.correlationProperty]);
   return channel.discriminator !== undefined && properties.includes('payload') && properties.every((property) => allowed.has(property));
 }

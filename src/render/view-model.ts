@@ -2,6 +2,7 @@
  * Shapes the IR into what the templates print. Every naming, typing and ordering decision is
  * made here, in TypeScript; the templates only loop and interpolate.
  */
+import { literal, resolveSchema, type SchemaObject } from './ir-helpers.js';
 import type { ApiIR, ChannelIR, MessageIR, SecuritySchemeIR } from '../ir/types.js';
 import { camelCase, pascalCase } from '../ir/naming.js';
 import { jsdoc } from './jsdoc.js';
@@ -17,8 +18,6 @@ export interface PackageOptions {
   sourceName: string;
 }
 
-/** A string literal as TypeScript source. */
-const literal = (value: string): string => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 /** `frame.type` or `frame['x-type']`. */
 const access = (target: string, property: string): string => (/^[A-Za-z_$][\w$]*$/.test(property) ? `${target}.${property}` : `${target}[${literal(property)}]`);
 
@@ -149,10 +148,11 @@ function errorMessageOf(ir: ApiIR, channels: ChannelIR[], byId: (id: string) => 
   for (const channel of channels) {
     const use = channel.serverToClient.find((candidate) => candidate.key === 'error');
     if (use === undefined) continue;
-    const frame = resolve(ir, ir.schemas[byId(use.messageId).payloadSchema]);
-    const envelopeBody = resolve(ir, frame?.properties?.['payload']);
-    const body = envelopeBody?.properties?.['code'] !== undefined ? envelopeBody : frame;
-    const fields = Object.keys(body?.properties ?? {});
+    const frame = resolveSchema(ir, ir.schemas[byId(use.messageId).payloadSchema]);
+    const propertiesOf = (schema: SchemaObject | undefined): Record<string, unknown> => (schema?.['properties'] ?? {}) as Record<string, unknown>;
+    const envelopeBody = resolveSchema(ir, propertiesOf(frame)['payload']);
+    const body = propertiesOf(envelopeBody)['code'] !== undefined ? envelopeBody : frame;
+    const fields = Object.keys(propertiesOf(body));
     if (!fields.includes('code') || !fields.includes('message')) continue;
     const bodyFields = ['code', 'message', 'details', 'ref'].filter((field) => fields.includes(field));
     return {
@@ -165,12 +165,6 @@ function errorMessageOf(ir: ApiIR, channels: ChannelIR[], byId: (id: string) => 
   return undefined;
 }
 
-type SchemaShape = { properties?: Record<string, unknown> } | undefined;
-function resolve(ir: ApiIR, schema: unknown): SchemaShape {
-  const ref = (schema as { $ref?: unknown } | undefined)?.$ref;
-  if (typeof ref === 'string' && ref.startsWith('#/definitions/')) return resolve(ir, ir.schemas[ref.slice('#/definitions/'.length)]);
-  return typeof schema === 'object' && schema !== null ? (schema as SchemaShape) : undefined;
-}
 
 /** The view model type the templates receive. */
 export type ViewModel = ReturnType<typeof buildViewModel>;
