@@ -4,12 +4,17 @@
  * `type`; Modelina's defaults would rename it), `unknown` instead of `any`, and no invented
  * `additionalProperties` member.
  */
-import { createRequire } from 'node:module';
+import { requireDeferring } from './lazy-require.js';
 import type { ApiIR } from '../ir/types.js';
 import { jsdoc } from './jsdoc.js';
 
-const require = createRequire(import.meta.url);
-const { TypeScriptGenerator, TS_DESCRIPTION_PRESET, typeScriptDefaultModelNameConstraints } = require('@asyncapi/modelina') as typeof import('@asyncapi/modelina');
+const { TypeScriptGenerator, TS_DESCRIPTION_PRESET, typeScriptDefaultModelNameConstraints } = requireDeferring(import.meta.url, '@asyncapi/modelina', [
+  'typescript-json-schema',
+  '@apidevtools/swagger-parser',
+  'fast-xml-parser',
+  'alterschema',
+  '@asyncapi/multi-parser',
+]) as typeof import('@asyncapi/modelina');
 
 /** One generated model: its name and its exported TypeScript declaration. */
 export interface PayloadModel {
