@@ -55,6 +55,7 @@ export function buildIR(document: AsyncAPIDocumentInterface): ApiIR {
     title: info.title(),
     version: info.version(),
     description: info.description(),
+    license: info.license()?.name(),
     asyncapiVersion: document.version(),
     defaultPackageName: packageNameFrom(info.title()),
     servers,

@@ -15,6 +15,8 @@ export interface ApiIR {
   version: string;
   /** `info.description`, if any. */
   description?: string;
+  /** `info.license.name` (an SPDX id such as `MIT`, ideally), if any. */
+  license?: string;
   /** The document's `asyncapi` version, e.g. `3.0.0`. */
   asyncapiVersion: string;
   /** npm-safe default package name derived from the title. */

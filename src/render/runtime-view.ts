@@ -45,7 +45,7 @@ export function runtimeView(ir: ApiIR, unionNames: Map<string, { client: string;
         clientMapName: unions.client === 'never' ? undefined : `${unions.client}Map`,
         serverMapName: unions.server === 'never' ? undefined : `${unions.server}Map`,
         serverKeyName: unions.server === 'never' ? undefined : `${unions.server}Key`,
-        handlers: channel.clientToServer.map((use) => ({ key: literal(use.key), typeName: lookup(use.messageId).typeName, doc: lookup(use.messageId).summary ?? lookup(use.messageId).title ?? '' })),
+        handlers: channel.clientToServer.map((use) => ({ key: literal(use.key), property: /^[A-Za-z_$][\w$]*$/.test(use.key) ? use.key : literal(use.key), typeName: lookup(use.messageId).typeName, doc: lookup(use.messageId).summary ?? lookup(use.messageId).title ?? '' })),
         requests: channel.replies.map((reply) => {
           const request = channel.clientToServer.find((use) => use.key === reply.requestKey);
           const replies = reply.replyKeys.map((key) => channel.serverToClient.find((use) => use.key === key)).filter((use) => use !== undefined);

@@ -11,10 +11,14 @@ export const CloseCode = {
   NORMAL: 1000,
   /** The server is shutting down or the client navigates away; reconnect later. */
   GOING_AWAY: 1001,
+  /** The peer broke RFC 6455 framing (e.g. an unmasked client frame); sent by `ws` itself. */
+  PROTOCOL_ERROR: 1002,
   /** A binary frame arrived on a JSON API. */
   UNSUPPORTED_DATA: 1003,
   /** No close frame was received (abnormal closure); never sent on the wire. */
   ABNORMAL: 1006,
+  /** A text frame was not valid UTF-8; sent by `ws` itself. */
+  INVALID_PAYLOAD: 1007,
   /** Too many invalid frames in a row. */
   POLICY_VIOLATION: 1008,
   /** A frame exceeded `maxPayloadBytes`. */
