@@ -246,224 +246,9 @@ var pattern0 = new RegExp("^[A-Za-z0-9_-]+$", "u");
 var pattern1 = new RegExp("^conv_[A-Za-z0-9]+$", "u");
 var pattern2 = new RegExp("^user_[A-Za-z0-9]+$", "u");
 var pattern3 = new RegExp("^agent_[A-Za-z0-9]+$", "u");
-function validate14(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  const _errs0 = errors;
-  let valid0 = false;
-  const _errs1 = errors;
-  if (typeof data === "string") {
-    if (!pattern2.test(data)) {
-      const err0 = { instancePath, schemaPath: "#/definitions/UserId/pattern", keyword: "pattern", params: { pattern: "^user_[A-Za-z0-9]+$" }, message: 'must match pattern "^user_[A-Za-z0-9]+$"' };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-  } else {
-    const err1 = { instancePath, schemaPath: "#/definitions/UserId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-    if (vErrors === null) {
-      vErrors = [err1];
-    } else {
-      vErrors.push(err1);
-    }
-    errors++;
-  }
-  var _valid0 = _errs1 === errors;
-  valid0 = valid0 || _valid0;
-  if (!valid0) {
-    const _errs4 = errors;
-    if (typeof data === "string") {
-      if (!pattern3.test(data)) {
-        const err2 = { instancePath, schemaPath: "#/definitions/AgentId/pattern", keyword: "pattern", params: { pattern: "^agent_[A-Za-z0-9]+$" }, message: 'must match pattern "^agent_[A-Za-z0-9]+$"' };
-        if (vErrors === null) {
-          vErrors = [err2];
-        } else {
-          vErrors.push(err2);
-        }
-        errors++;
-      }
-    } else {
-      const err3 = { instancePath, schemaPath: "#/definitions/AgentId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
-      }
-      errors++;
-    }
-    var _valid0 = _errs4 === errors;
-    valid0 = valid0 || _valid0;
-  }
-  if (!valid0) {
-    const err4 = { instancePath, schemaPath: "#/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
-    if (vErrors === null) {
-      vErrors = [err4];
-    } else {
-      vErrors.push(err4);
-    }
-    errors++;
-  } else {
-    errors = _errs0;
-    if (vErrors !== null) {
-      if (_errs0) {
-        vErrors.length = _errs0;
-      } else {
-        vErrors = null;
-      }
-    }
-  }
-  validate14.errors = vErrors;
-  return errors === 0;
-}
 var formats0 = require_formats().fullFormats["date-time"];
-function validate13(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.conversationId === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "conversationId" }, message: "must have required property 'conversationId'" };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.senderId === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "senderId" }, message: "must have required property 'senderId'" };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    if (data.content === void 0) {
-      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "content" }, message: "must have required property 'content'" };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
-      }
-      errors++;
-    }
-    if (data.timestamp === void 0) {
-      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "timestamp" }, message: "must have required property 'timestamp'" };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "conversationId" || key0 === "senderId" || key0 === "content" || key0 === "timestamp")) {
-        const err4 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
-        }
-        errors++;
-      }
-    }
-    if (data.conversationId !== void 0) {
-      let data0 = data.conversationId;
-      if (typeof data0 === "string") {
-        if (!pattern1.test(data0)) {
-          const err5 = { instancePath: instancePath + "/conversationId", schemaPath: "#/definitions/ConversationId/pattern", keyword: "pattern", params: { pattern: "^conv_[A-Za-z0-9]+$" }, message: 'must match pattern "^conv_[A-Za-z0-9]+$"' };
-          if (vErrors === null) {
-            vErrors = [err5];
-          } else {
-            vErrors.push(err5);
-          }
-          errors++;
-        }
-      } else {
-        const err6 = { instancePath: instancePath + "/conversationId", schemaPath: "#/definitions/ConversationId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
-        }
-        errors++;
-      }
-    }
-    if (data.senderId !== void 0) {
-      if (!validate14(data.senderId, { instancePath: instancePath + "/senderId", parentData: data, parentDataProperty: "senderId", rootData })) {
-        vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.content !== void 0) {
-      let data2 = data.content;
-      if (typeof data2 === "string") {
-        if (func2(data2) > 2e3) {
-          const err7 = { instancePath: instancePath + "/content", schemaPath: "#/definitions/MessageContent/maxLength", keyword: "maxLength", params: { limit: 2e3 }, message: "must NOT have more than 2000 characters" };
-          if (vErrors === null) {
-            vErrors = [err7];
-          } else {
-            vErrors.push(err7);
-          }
-          errors++;
-        }
-        if (func2(data2) < 1) {
-          const err8 = { instancePath: instancePath + "/content", schemaPath: "#/definitions/MessageContent/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-          if (vErrors === null) {
-            vErrors = [err8];
-          } else {
-            vErrors.push(err8);
-          }
-          errors++;
-        }
-      } else {
-        const err9 = { instancePath: instancePath + "/content", schemaPath: "#/definitions/MessageContent/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err9];
-        } else {
-          vErrors.push(err9);
-        }
-        errors++;
-      }
-    }
-    if (data.timestamp !== void 0) {
-      let data3 = data.timestamp;
-      if (typeof data3 === "string") {
-        if (!formats0.validate(data3)) {
-          const err10 = { instancePath: instancePath + "/timestamp", schemaPath: "#/definitions/Timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
-          if (vErrors === null) {
-            vErrors = [err10];
-          } else {
-            vErrors.push(err10);
-          }
-          errors++;
-        }
-      } else {
-        const err11 = { instancePath: instancePath + "/timestamp", schemaPath: "#/definitions/Timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err11];
-        } else {
-          vErrors.push(err11);
-        }
-        errors++;
-      }
-    }
-  } else {
-    const err12 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-    if (vErrors === null) {
-      vErrors = [err12];
-    } else {
-      vErrors.push(err12);
-    }
-    errors++;
-  }
-  validate13.errors = vErrors;
-  return errors === 0;
-}
-function validate12(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  ;
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -521,7 +306,7 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
       let data1 = data.id;
       if (typeof data1 === "string") {
         if (func2(data1) > 64) {
-          const err5 = { instancePath: instancePath + "/id", schemaPath: "#/definitions/FrameId/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters" };
+          const err5 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters" };
           if (vErrors === null) {
             vErrors = [err5];
           } else {
@@ -530,7 +315,7 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (func2(data1) < 1) {
-          const err6 = { instancePath: instancePath + "/id", schemaPath: "#/definitions/FrameId/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          const err6 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
           if (vErrors === null) {
             vErrors = [err6];
           } else {
@@ -539,7 +324,7 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (!pattern0.test(data1)) {
-          const err7 = { instancePath: instancePath + "/id", schemaPath: "#/definitions/FrameId/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_-]+$" }, message: 'must match pattern "^[A-Za-z0-9_-]+$"' };
+          const err7 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_-]+$" }, message: 'must match pattern "^[A-Za-z0-9_-]+$"' };
           if (vErrors === null) {
             vErrors = [err7];
           } else {
@@ -548,7 +333,7 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err8 = { instancePath: instancePath + "/id", schemaPath: "#/definitions/FrameId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err8 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err8];
         } else {
@@ -558,132 +343,10 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.payload !== void 0) {
-      if (!validate13(data.payload, { instancePath: instancePath + "/payload", parentData: data, parentDataProperty: "payload", rootData })) {
-        vErrors = vErrors === null ? validate13.errors : vErrors.concat(validate13.errors);
-        errors = vErrors.length;
-      }
-    }
-  } else {
-    const err9 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-    if (vErrors === null) {
-      vErrors = [err9];
-    } else {
-      vErrors.push(err9);
-    }
-    errors++;
-  }
-  validate12.errors = vErrors;
-  return errors === 0;
-}
-function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  if (!validate12(data, { instancePath, parentData, parentDataProperty, rootData })) {
-    vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors);
-    errors = vErrors.length;
-  }
-  validate10.errors = vErrors;
-  return errors === 0;
-}
-var message_ChatMessageBroadcast = validate18;
-var pattern5 = new RegExp("^msg_[A-Za-z0-9]+$", "u");
-function validate20(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.conversationId === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "conversationId" }, message: "must have required property 'conversationId'" };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.messageId === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "messageId" }, message: "must have required property 'messageId'" };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    if (data.senderId === void 0) {
-      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "senderId" }, message: "must have required property 'senderId'" };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
-      }
-      errors++;
-    }
-    if (data.senderName === void 0) {
-      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "senderName" }, message: "must have required property 'senderName'" };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
-      }
-      errors++;
-    }
-    if (data.content === void 0) {
-      const err4 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "content" }, message: "must have required property 'content'" };
-      if (vErrors === null) {
-        vErrors = [err4];
-      } else {
-        vErrors.push(err4);
-      }
-      errors++;
-    }
-    if (data.timestamp === void 0) {
-      const err5 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "timestamp" }, message: "must have required property 'timestamp'" };
-      if (vErrors === null) {
-        vErrors = [err5];
-      } else {
-        vErrors.push(err5);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "conversationId" || key0 === "messageId" || key0 === "senderId" || key0 === "senderName" || key0 === "content" || key0 === "timestamp")) {
-        const err6 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
-        }
-        errors++;
-      }
-    }
-    if (data.conversationId !== void 0) {
-      let data0 = data.conversationId;
-      if (typeof data0 === "string") {
-        if (!pattern1.test(data0)) {
-          const err7 = { instancePath: instancePath + "/conversationId", schemaPath: "#/definitions/ConversationId/pattern", keyword: "pattern", params: { pattern: "^conv_[A-Za-z0-9]+$" }, message: 'must match pattern "^conv_[A-Za-z0-9]+$"' };
-          if (vErrors === null) {
-            vErrors = [err7];
-          } else {
-            vErrors.push(err7);
-          }
-          errors++;
-        }
-      } else {
-        const err8 = { instancePath: instancePath + "/conversationId", schemaPath: "#/definitions/ConversationId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
-      }
-    }
-    if (data.messageId !== void 0) {
-      let data1 = data.messageId;
-      if (typeof data1 === "string") {
-        if (!pattern5.test(data1)) {
-          const err9 = { instancePath: instancePath + "/messageId", schemaPath: "#/definitions/MessageId/pattern", keyword: "pattern", params: { pattern: "^msg_[A-Za-z0-9]+$" }, message: 'must match pattern "^msg_[A-Za-z0-9]+$"' };
+      let data2 = data.payload;
+      if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+        if (data2.conversationId === void 0) {
+          const err9 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/required", keyword: "required", params: { missingProperty: "conversationId" }, message: "must have required property 'conversationId'" };
           if (vErrors === null) {
             vErrors = [err9];
           } else {
@@ -691,27 +354,17 @@ function validate20(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-      } else {
-        const err10 = { instancePath: instancePath + "/messageId", schemaPath: "#/definitions/MessageId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err10];
-        } else {
-          vErrors.push(err10);
+        if (data2.senderId === void 0) {
+          const err10 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/required", keyword: "required", params: { missingProperty: "senderId" }, message: "must have required property 'senderId'" };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data.senderId !== void 0) {
-      if (!validate14(data.senderId, { instancePath: instancePath + "/senderId", parentData: data, parentDataProperty: "senderId", rootData })) {
-        vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.senderName !== void 0) {
-      let data3 = data.senderName;
-      if (typeof data3 === "string") {
-        if (func2(data3) > 100) {
-          const err11 = { instancePath: instancePath + "/senderName", schemaPath: "#/definitions/DisplayName/maxLength", keyword: "maxLength", params: { limit: 100 }, message: "must NOT have more than 100 characters" };
+        if (data2.content === void 0) {
+          const err11 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/required", keyword: "required", params: { missingProperty: "content" }, message: "must have required property 'content'" };
           if (vErrors === null) {
             vErrors = [err11];
           } else {
@@ -719,8 +372,8 @@ function validate20(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func2(data3) < 1) {
-          const err12 = { instancePath: instancePath + "/senderName", schemaPath: "#/definitions/DisplayName/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+        if (data2.timestamp === void 0) {
+          const err12 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/required", keyword: "required", params: { missingProperty: "timestamp" }, message: "must have required property 'timestamp'" };
           if (vErrors === null) {
             vErrors = [err12];
           } else {
@@ -728,82 +381,187 @@ function validate20(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-      } else {
-        const err13 = { instancePath: instancePath + "/senderName", schemaPath: "#/definitions/DisplayName/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err13];
-        } else {
-          vErrors.push(err13);
-        }
-        errors++;
-      }
-    }
-    if (data.content !== void 0) {
-      let data4 = data.content;
-      if (typeof data4 === "string") {
-        if (func2(data4) > 2e3) {
-          const err14 = { instancePath: instancePath + "/content", schemaPath: "#/definitions/MessageContent/maxLength", keyword: "maxLength", params: { limit: 2e3 }, message: "must NOT have more than 2000 characters" };
-          if (vErrors === null) {
-            vErrors = [err14];
-          } else {
-            vErrors.push(err14);
+        for (const key1 in data2) {
+          if (!(key1 === "conversationId" || key1 === "senderId" || key1 === "content" || key1 === "timestamp")) {
+            const err13 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err13];
+            } else {
+              vErrors.push(err13);
+            }
+            errors++;
           }
-          errors++;
         }
-        if (func2(data4) < 1) {
-          const err15 = { instancePath: instancePath + "/content", schemaPath: "#/definitions/MessageContent/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-          if (vErrors === null) {
-            vErrors = [err15];
+        if (data2.conversationId !== void 0) {
+          let data3 = data2.conversationId;
+          if (typeof data3 === "string") {
+            if (!pattern1.test(data3)) {
+              const err14 = { instancePath: instancePath + "/payload/conversationId", schemaPath: "#/properties/payload/properties/conversationId/pattern", keyword: "pattern", params: { pattern: "^conv_[A-Za-z0-9]+$" }, message: 'must match pattern "^conv_[A-Za-z0-9]+$"' };
+              if (vErrors === null) {
+                vErrors = [err14];
+              } else {
+                vErrors.push(err14);
+              }
+              errors++;
+            }
           } else {
-            vErrors.push(err15);
+            const err15 = { instancePath: instancePath + "/payload/conversationId", schemaPath: "#/properties/payload/properties/conversationId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err15];
+            } else {
+              vErrors.push(err15);
+            }
+            errors++;
           }
-          errors++;
+        }
+        if (data2.senderId !== void 0) {
+          let data4 = data2.senderId;
+          const _errs12 = errors;
+          let valid2 = false;
+          const _errs13 = errors;
+          if (typeof data4 === "string") {
+            if (!pattern2.test(data4)) {
+              const err16 = { instancePath: instancePath + "/payload/senderId", schemaPath: "#/properties/payload/properties/senderId/anyOf/0/pattern", keyword: "pattern", params: { pattern: "^user_[A-Za-z0-9]+$" }, message: 'must match pattern "^user_[A-Za-z0-9]+$"' };
+              if (vErrors === null) {
+                vErrors = [err16];
+              } else {
+                vErrors.push(err16);
+              }
+              errors++;
+            }
+          } else {
+            const err17 = { instancePath: instancePath + "/payload/senderId", schemaPath: "#/properties/payload/properties/senderId/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err17];
+            } else {
+              vErrors.push(err17);
+            }
+            errors++;
+          }
+          var _valid0 = _errs13 === errors;
+          valid2 = valid2 || _valid0;
+          if (!valid2) {
+            const _errs15 = errors;
+            if (typeof data4 === "string") {
+              if (!pattern3.test(data4)) {
+                const err18 = { instancePath: instancePath + "/payload/senderId", schemaPath: "#/properties/payload/properties/senderId/anyOf/1/pattern", keyword: "pattern", params: { pattern: "^agent_[A-Za-z0-9]+$" }, message: 'must match pattern "^agent_[A-Za-z0-9]+$"' };
+                if (vErrors === null) {
+                  vErrors = [err18];
+                } else {
+                  vErrors.push(err18);
+                }
+                errors++;
+              }
+            } else {
+              const err19 = { instancePath: instancePath + "/payload/senderId", schemaPath: "#/properties/payload/properties/senderId/anyOf/1/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+              if (vErrors === null) {
+                vErrors = [err19];
+              } else {
+                vErrors.push(err19);
+              }
+              errors++;
+            }
+            var _valid0 = _errs15 === errors;
+            valid2 = valid2 || _valid0;
+          }
+          if (!valid2) {
+            const err20 = { instancePath: instancePath + "/payload/senderId", schemaPath: "#/properties/payload/properties/senderId/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+            if (vErrors === null) {
+              vErrors = [err20];
+            } else {
+              vErrors.push(err20);
+            }
+            errors++;
+          } else {
+            errors = _errs12;
+            if (vErrors !== null) {
+              if (_errs12) {
+                vErrors.length = _errs12;
+              } else {
+                vErrors = null;
+              }
+            }
+          }
+        }
+        if (data2.content !== void 0) {
+          let data5 = data2.content;
+          if (typeof data5 === "string") {
+            if (func2(data5) > 2e3) {
+              const err21 = { instancePath: instancePath + "/payload/content", schemaPath: "#/properties/payload/properties/content/maxLength", keyword: "maxLength", params: { limit: 2e3 }, message: "must NOT have more than 2000 characters" };
+              if (vErrors === null) {
+                vErrors = [err21];
+              } else {
+                vErrors.push(err21);
+              }
+              errors++;
+            }
+            if (func2(data5) < 1) {
+              const err22 = { instancePath: instancePath + "/payload/content", schemaPath: "#/properties/payload/properties/content/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err22];
+              } else {
+                vErrors.push(err22);
+              }
+              errors++;
+            }
+          } else {
+            const err23 = { instancePath: instancePath + "/payload/content", schemaPath: "#/properties/payload/properties/content/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err23];
+            } else {
+              vErrors.push(err23);
+            }
+            errors++;
+          }
+        }
+        if (data2.timestamp !== void 0) {
+          let data6 = data2.timestamp;
+          if (typeof data6 === "string") {
+            if (!formats0.validate(data6)) {
+              const err24 = { instancePath: instancePath + "/payload/timestamp", schemaPath: "#/properties/payload/properties/timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+              if (vErrors === null) {
+                vErrors = [err24];
+              } else {
+                vErrors.push(err24);
+              }
+              errors++;
+            }
+          } else {
+            const err25 = { instancePath: instancePath + "/payload/timestamp", schemaPath: "#/properties/payload/properties/timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err25];
+            } else {
+              vErrors.push(err25);
+            }
+            errors++;
+          }
         }
       } else {
-        const err16 = { instancePath: instancePath + "/content", schemaPath: "#/definitions/MessageContent/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err26 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err16];
+          vErrors = [err26];
         } else {
-          vErrors.push(err16);
-        }
-        errors++;
-      }
-    }
-    if (data.timestamp !== void 0) {
-      let data5 = data.timestamp;
-      if (typeof data5 === "string") {
-        if (!formats0.validate(data5)) {
-          const err17 = { instancePath: instancePath + "/timestamp", schemaPath: "#/definitions/Timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
-          if (vErrors === null) {
-            vErrors = [err17];
-          } else {
-            vErrors.push(err17);
-          }
-          errors++;
-        }
-      } else {
-        const err18 = { instancePath: instancePath + "/timestamp", schemaPath: "#/definitions/Timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err18];
-        } else {
-          vErrors.push(err18);
+          vErrors.push(err26);
         }
         errors++;
       }
     }
   } else {
-    const err19 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err27 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err19];
+      vErrors = [err27];
     } else {
-      vErrors.push(err19);
+      vErrors.push(err27);
     }
     errors++;
   }
-  validate20.errors = vErrors;
+  validate10.errors = vErrors;
   return errors === 0;
 }
-function validate19(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+var message_ChatMessageBroadcast = validate11;
+var pattern5 = new RegExp("^msg_[A-Za-z0-9]+$", "u");
+function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  ;
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -858,104 +616,19 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.payload !== void 0) {
-      if (!validate20(data.payload, { instancePath: instancePath + "/payload", parentData: data, parentDataProperty: "payload", rootData })) {
-        vErrors = vErrors === null ? validate20.errors : vErrors.concat(validate20.errors);
-        errors = vErrors.length;
-      }
-    }
-  } else {
-    const err5 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-    if (vErrors === null) {
-      vErrors = [err5];
-    } else {
-      vErrors.push(err5);
-    }
-    errors++;
-  }
-  validate19.errors = vErrors;
-  return errors === 0;
-}
-function validate18(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  if (!validate19(data, { instancePath, parentData, parentDataProperty, rootData })) {
-    vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
-    errors = vErrors.length;
-  }
-  validate18.errors = vErrors;
-  return errors === 0;
-}
-var message_MessageDelivered = validate24;
-function validate26(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.conversationId === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "conversationId" }, message: "must have required property 'conversationId'" };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.messageId === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "messageId" }, message: "must have required property 'messageId'" };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    if (data.timestamp === void 0) {
-      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "timestamp" }, message: "must have required property 'timestamp'" };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "conversationId" || key0 === "messageId" || key0 === "timestamp")) {
-        const err3 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
-        if (vErrors === null) {
-          vErrors = [err3];
-        } else {
-          vErrors.push(err3);
-        }
-        errors++;
-      }
-    }
-    if (data.conversationId !== void 0) {
-      let data0 = data.conversationId;
-      if (typeof data0 === "string") {
-        if (!pattern1.test(data0)) {
-          const err4 = { instancePath: instancePath + "/conversationId", schemaPath: "#/definitions/ConversationId/pattern", keyword: "pattern", params: { pattern: "^conv_[A-Za-z0-9]+$" }, message: 'must match pattern "^conv_[A-Za-z0-9]+$"' };
+      let data1 = data.payload;
+      if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
+        if (data1.conversationId === void 0) {
+          const err5 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/required", keyword: "required", params: { missingProperty: "conversationId" }, message: "must have required property 'conversationId'" };
           if (vErrors === null) {
-            vErrors = [err4];
+            vErrors = [err5];
           } else {
-            vErrors.push(err4);
+            vErrors.push(err5);
           }
           errors++;
         }
-      } else {
-        const err5 = { instancePath: instancePath + "/conversationId", schemaPath: "#/definitions/ConversationId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err5];
-        } else {
-          vErrors.push(err5);
-        }
-        errors++;
-      }
-    }
-    if (data.messageId !== void 0) {
-      let data1 = data.messageId;
-      if (typeof data1 === "string") {
-        if (!pattern5.test(data1)) {
-          const err6 = { instancePath: instancePath + "/messageId", schemaPath: "#/definitions/MessageId/pattern", keyword: "pattern", params: { pattern: "^msg_[A-Za-z0-9]+$" }, message: 'must match pattern "^msg_[A-Za-z0-9]+$"' };
+        if (data1.messageId === void 0) {
+          const err6 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/required", keyword: "required", params: { missingProperty: "messageId" }, message: "must have required property 'messageId'" };
           if (vErrors === null) {
             vErrors = [err6];
           } else {
@@ -963,21 +636,17 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-      } else {
-        const err7 = { instancePath: instancePath + "/messageId", schemaPath: "#/definitions/MessageId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err7];
-        } else {
-          vErrors.push(err7);
+        if (data1.senderId === void 0) {
+          const err7 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/required", keyword: "required", params: { missingProperty: "senderId" }, message: "must have required property 'senderId'" };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data.timestamp !== void 0) {
-      let data2 = data.timestamp;
-      if (typeof data2 === "string") {
-        if (!formats0.validate(data2)) {
-          const err8 = { instancePath: instancePath + "/timestamp", schemaPath: "#/definitions/Timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+        if (data1.senderName === void 0) {
+          const err8 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/required", keyword: "required", params: { missingProperty: "senderName" }, message: "must have required property 'senderName'" };
           if (vErrors === null) {
             vErrors = [err8];
           } else {
@@ -985,29 +654,257 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (data1.content === void 0) {
+          const err9 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/required", keyword: "required", params: { missingProperty: "content" }, message: "must have required property 'content'" };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+        if (data1.timestamp === void 0) {
+          const err10 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/required", keyword: "required", params: { missingProperty: "timestamp" }, message: "must have required property 'timestamp'" };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+        for (const key1 in data1) {
+          if (!(key1 === "conversationId" || key1 === "messageId" || key1 === "senderId" || key1 === "senderName" || key1 === "content" || key1 === "timestamp")) {
+            const err11 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err11];
+            } else {
+              vErrors.push(err11);
+            }
+            errors++;
+          }
+        }
+        if (data1.conversationId !== void 0) {
+          let data2 = data1.conversationId;
+          if (typeof data2 === "string") {
+            if (!pattern1.test(data2)) {
+              const err12 = { instancePath: instancePath + "/payload/conversationId", schemaPath: "#/properties/payload/properties/conversationId/pattern", keyword: "pattern", params: { pattern: "^conv_[A-Za-z0-9]+$" }, message: 'must match pattern "^conv_[A-Za-z0-9]+$"' };
+              if (vErrors === null) {
+                vErrors = [err12];
+              } else {
+                vErrors.push(err12);
+              }
+              errors++;
+            }
+          } else {
+            const err13 = { instancePath: instancePath + "/payload/conversationId", schemaPath: "#/properties/payload/properties/conversationId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err13];
+            } else {
+              vErrors.push(err13);
+            }
+            errors++;
+          }
+        }
+        if (data1.messageId !== void 0) {
+          let data3 = data1.messageId;
+          if (typeof data3 === "string") {
+            if (!pattern5.test(data3)) {
+              const err14 = { instancePath: instancePath + "/payload/messageId", schemaPath: "#/properties/payload/properties/messageId/pattern", keyword: "pattern", params: { pattern: "^msg_[A-Za-z0-9]+$" }, message: 'must match pattern "^msg_[A-Za-z0-9]+$"' };
+              if (vErrors === null) {
+                vErrors = [err14];
+              } else {
+                vErrors.push(err14);
+              }
+              errors++;
+            }
+          } else {
+            const err15 = { instancePath: instancePath + "/payload/messageId", schemaPath: "#/properties/payload/properties/messageId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err15];
+            } else {
+              vErrors.push(err15);
+            }
+            errors++;
+          }
+        }
+        if (data1.senderId !== void 0) {
+          let data4 = data1.senderId;
+          const _errs12 = errors;
+          let valid2 = false;
+          const _errs13 = errors;
+          if (typeof data4 === "string") {
+            if (!pattern2.test(data4)) {
+              const err16 = { instancePath: instancePath + "/payload/senderId", schemaPath: "#/properties/payload/properties/senderId/anyOf/0/pattern", keyword: "pattern", params: { pattern: "^user_[A-Za-z0-9]+$" }, message: 'must match pattern "^user_[A-Za-z0-9]+$"' };
+              if (vErrors === null) {
+                vErrors = [err16];
+              } else {
+                vErrors.push(err16);
+              }
+              errors++;
+            }
+          } else {
+            const err17 = { instancePath: instancePath + "/payload/senderId", schemaPath: "#/properties/payload/properties/senderId/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err17];
+            } else {
+              vErrors.push(err17);
+            }
+            errors++;
+          }
+          var _valid0 = _errs13 === errors;
+          valid2 = valid2 || _valid0;
+          if (!valid2) {
+            const _errs15 = errors;
+            if (typeof data4 === "string") {
+              if (!pattern3.test(data4)) {
+                const err18 = { instancePath: instancePath + "/payload/senderId", schemaPath: "#/properties/payload/properties/senderId/anyOf/1/pattern", keyword: "pattern", params: { pattern: "^agent_[A-Za-z0-9]+$" }, message: 'must match pattern "^agent_[A-Za-z0-9]+$"' };
+                if (vErrors === null) {
+                  vErrors = [err18];
+                } else {
+                  vErrors.push(err18);
+                }
+                errors++;
+              }
+            } else {
+              const err19 = { instancePath: instancePath + "/payload/senderId", schemaPath: "#/properties/payload/properties/senderId/anyOf/1/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+              if (vErrors === null) {
+                vErrors = [err19];
+              } else {
+                vErrors.push(err19);
+              }
+              errors++;
+            }
+            var _valid0 = _errs15 === errors;
+            valid2 = valid2 || _valid0;
+          }
+          if (!valid2) {
+            const err20 = { instancePath: instancePath + "/payload/senderId", schemaPath: "#/properties/payload/properties/senderId/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+            if (vErrors === null) {
+              vErrors = [err20];
+            } else {
+              vErrors.push(err20);
+            }
+            errors++;
+          } else {
+            errors = _errs12;
+            if (vErrors !== null) {
+              if (_errs12) {
+                vErrors.length = _errs12;
+              } else {
+                vErrors = null;
+              }
+            }
+          }
+        }
+        if (data1.senderName !== void 0) {
+          let data5 = data1.senderName;
+          if (typeof data5 === "string") {
+            if (func2(data5) > 100) {
+              const err21 = { instancePath: instancePath + "/payload/senderName", schemaPath: "#/properties/payload/properties/senderName/maxLength", keyword: "maxLength", params: { limit: 100 }, message: "must NOT have more than 100 characters" };
+              if (vErrors === null) {
+                vErrors = [err21];
+              } else {
+                vErrors.push(err21);
+              }
+              errors++;
+            }
+            if (func2(data5) < 1) {
+              const err22 = { instancePath: instancePath + "/payload/senderName", schemaPath: "#/properties/payload/properties/senderName/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err22];
+              } else {
+                vErrors.push(err22);
+              }
+              errors++;
+            }
+          } else {
+            const err23 = { instancePath: instancePath + "/payload/senderName", schemaPath: "#/properties/payload/properties/senderName/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err23];
+            } else {
+              vErrors.push(err23);
+            }
+            errors++;
+          }
+        }
+        if (data1.content !== void 0) {
+          let data6 = data1.content;
+          if (typeof data6 === "string") {
+            if (func2(data6) > 2e3) {
+              const err24 = { instancePath: instancePath + "/payload/content", schemaPath: "#/properties/payload/properties/content/maxLength", keyword: "maxLength", params: { limit: 2e3 }, message: "must NOT have more than 2000 characters" };
+              if (vErrors === null) {
+                vErrors = [err24];
+              } else {
+                vErrors.push(err24);
+              }
+              errors++;
+            }
+            if (func2(data6) < 1) {
+              const err25 = { instancePath: instancePath + "/payload/content", schemaPath: "#/properties/payload/properties/content/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err25];
+              } else {
+                vErrors.push(err25);
+              }
+              errors++;
+            }
+          } else {
+            const err26 = { instancePath: instancePath + "/payload/content", schemaPath: "#/properties/payload/properties/content/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err26];
+            } else {
+              vErrors.push(err26);
+            }
+            errors++;
+          }
+        }
+        if (data1.timestamp !== void 0) {
+          let data7 = data1.timestamp;
+          if (typeof data7 === "string") {
+            if (!formats0.validate(data7)) {
+              const err27 = { instancePath: instancePath + "/payload/timestamp", schemaPath: "#/properties/payload/properties/timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+              if (vErrors === null) {
+                vErrors = [err27];
+              } else {
+                vErrors.push(err27);
+              }
+              errors++;
+            }
+          } else {
+            const err28 = { instancePath: instancePath + "/payload/timestamp", schemaPath: "#/properties/payload/properties/timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err28];
+            } else {
+              vErrors.push(err28);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err9 = { instancePath: instancePath + "/timestamp", schemaPath: "#/definitions/Timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err29 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err9];
+          vErrors = [err29];
         } else {
-          vErrors.push(err9);
+          vErrors.push(err29);
         }
         errors++;
       }
     }
   } else {
-    const err10 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err30 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err10];
+      vErrors = [err30];
     } else {
-      vErrors.push(err10);
+      vErrors.push(err30);
     }
     errors++;
   }
-  validate26.errors = vErrors;
+  validate11.errors = vErrors;
   return errors === 0;
 }
-function validate25(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+var message_MessageDelivered = validate12;
+function validate12(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  ;
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -1065,7 +962,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       let data1 = data.id;
       if (typeof data1 === "string") {
         if (func2(data1) > 64) {
-          const err5 = { instancePath: instancePath + "/id", schemaPath: "#/definitions/FrameId/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters" };
+          const err5 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/maxLength", keyword: "maxLength", params: { limit: 64 }, message: "must NOT have more than 64 characters" };
           if (vErrors === null) {
             vErrors = [err5];
           } else {
@@ -1074,7 +971,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (func2(data1) < 1) {
-          const err6 = { instancePath: instancePath + "/id", schemaPath: "#/definitions/FrameId/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          const err6 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
           if (vErrors === null) {
             vErrors = [err6];
           } else {
@@ -1083,7 +980,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         if (!pattern0.test(data1)) {
-          const err7 = { instancePath: instancePath + "/id", schemaPath: "#/definitions/FrameId/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_-]+$" }, message: 'must match pattern "^[A-Za-z0-9_-]+$"' };
+          const err7 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_-]+$" }, message: 'must match pattern "^[A-Za-z0-9_-]+$"' };
           if (vErrors === null) {
             vErrors = [err7];
           } else {
@@ -1092,7 +989,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err8 = { instancePath: instancePath + "/id", schemaPath: "#/definitions/FrameId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err8 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err8];
         } else {
@@ -1102,141 +999,10 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.payload !== void 0) {
-      if (!validate26(data.payload, { instancePath: instancePath + "/payload", parentData: data, parentDataProperty: "payload", rootData })) {
-        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
-        errors = vErrors.length;
-      }
-    }
-  } else {
-    const err9 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-    if (vErrors === null) {
-      vErrors = [err9];
-    } else {
-      vErrors.push(err9);
-    }
-    errors++;
-  }
-  validate25.errors = vErrors;
-  return errors === 0;
-}
-function validate24(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  if (!validate25(data, { instancePath, parentData, parentDataProperty, rootData })) {
-    vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
-    errors = vErrors.length;
-  }
-  validate24.errors = vErrors;
-  return errors === 0;
-}
-var message_MessageRead = validate29;
-function validate31(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.conversationId === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "conversationId" }, message: "must have required property 'conversationId'" };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.messageId === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "messageId" }, message: "must have required property 'messageId'" };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    if (data.readBy === void 0) {
-      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "readBy" }, message: "must have required property 'readBy'" };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
-      }
-      errors++;
-    }
-    if (data.timestamp === void 0) {
-      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "timestamp" }, message: "must have required property 'timestamp'" };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "conversationId" || key0 === "messageId" || key0 === "readBy" || key0 === "timestamp")) {
-        const err4 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
-        }
-        errors++;
-      }
-    }
-    if (data.conversationId !== void 0) {
-      let data0 = data.conversationId;
-      if (typeof data0 === "string") {
-        if (!pattern1.test(data0)) {
-          const err5 = { instancePath: instancePath + "/conversationId", schemaPath: "#/definitions/ConversationId/pattern", keyword: "pattern", params: { pattern: "^conv_[A-Za-z0-9]+$" }, message: 'must match pattern "^conv_[A-Za-z0-9]+$"' };
-          if (vErrors === null) {
-            vErrors = [err5];
-          } else {
-            vErrors.push(err5);
-          }
-          errors++;
-        }
-      } else {
-        const err6 = { instancePath: instancePath + "/conversationId", schemaPath: "#/definitions/ConversationId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
-        }
-        errors++;
-      }
-    }
-    if (data.messageId !== void 0) {
-      let data1 = data.messageId;
-      if (typeof data1 === "string") {
-        if (!pattern5.test(data1)) {
-          const err7 = { instancePath: instancePath + "/messageId", schemaPath: "#/definitions/MessageId/pattern", keyword: "pattern", params: { pattern: "^msg_[A-Za-z0-9]+$" }, message: 'must match pattern "^msg_[A-Za-z0-9]+$"' };
-          if (vErrors === null) {
-            vErrors = [err7];
-          } else {
-            vErrors.push(err7);
-          }
-          errors++;
-        }
-      } else {
-        const err8 = { instancePath: instancePath + "/messageId", schemaPath: "#/definitions/MessageId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
-      }
-    }
-    if (data.readBy !== void 0) {
-      if (!validate14(data.readBy, { instancePath: instancePath + "/readBy", parentData: data, parentDataProperty: "readBy", rootData })) {
-        vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-        errors = vErrors.length;
-      }
-    }
-    if (data.timestamp !== void 0) {
-      let data3 = data.timestamp;
-      if (typeof data3 === "string") {
-        if (!formats0.validate(data3)) {
-          const err9 = { instancePath: instancePath + "/timestamp", schemaPath: "#/definitions/Timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+      let data2 = data.payload;
+      if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+        if (data2.conversationId === void 0) {
+          const err9 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/required", keyword: "required", params: { missingProperty: "conversationId" }, message: "must have required property 'conversationId'" };
           if (vErrors === null) {
             vErrors = [err9];
           } else {
@@ -1244,29 +1010,126 @@ function validate31(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (data2.messageId === void 0) {
+          const err10 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/required", keyword: "required", params: { missingProperty: "messageId" }, message: "must have required property 'messageId'" };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+        if (data2.timestamp === void 0) {
+          const err11 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/required", keyword: "required", params: { missingProperty: "timestamp" }, message: "must have required property 'timestamp'" };
+          if (vErrors === null) {
+            vErrors = [err11];
+          } else {
+            vErrors.push(err11);
+          }
+          errors++;
+        }
+        for (const key1 in data2) {
+          if (!(key1 === "conversationId" || key1 === "messageId" || key1 === "timestamp")) {
+            const err12 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err12];
+            } else {
+              vErrors.push(err12);
+            }
+            errors++;
+          }
+        }
+        if (data2.conversationId !== void 0) {
+          let data3 = data2.conversationId;
+          if (typeof data3 === "string") {
+            if (!pattern1.test(data3)) {
+              const err13 = { instancePath: instancePath + "/payload/conversationId", schemaPath: "#/properties/payload/properties/conversationId/pattern", keyword: "pattern", params: { pattern: "^conv_[A-Za-z0-9]+$" }, message: 'must match pattern "^conv_[A-Za-z0-9]+$"' };
+              if (vErrors === null) {
+                vErrors = [err13];
+              } else {
+                vErrors.push(err13);
+              }
+              errors++;
+            }
+          } else {
+            const err14 = { instancePath: instancePath + "/payload/conversationId", schemaPath: "#/properties/payload/properties/conversationId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err14];
+            } else {
+              vErrors.push(err14);
+            }
+            errors++;
+          }
+        }
+        if (data2.messageId !== void 0) {
+          let data4 = data2.messageId;
+          if (typeof data4 === "string") {
+            if (!pattern5.test(data4)) {
+              const err15 = { instancePath: instancePath + "/payload/messageId", schemaPath: "#/properties/payload/properties/messageId/pattern", keyword: "pattern", params: { pattern: "^msg_[A-Za-z0-9]+$" }, message: 'must match pattern "^msg_[A-Za-z0-9]+$"' };
+              if (vErrors === null) {
+                vErrors = [err15];
+              } else {
+                vErrors.push(err15);
+              }
+              errors++;
+            }
+          } else {
+            const err16 = { instancePath: instancePath + "/payload/messageId", schemaPath: "#/properties/payload/properties/messageId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err16];
+            } else {
+              vErrors.push(err16);
+            }
+            errors++;
+          }
+        }
+        if (data2.timestamp !== void 0) {
+          let data5 = data2.timestamp;
+          if (typeof data5 === "string") {
+            if (!formats0.validate(data5)) {
+              const err17 = { instancePath: instancePath + "/payload/timestamp", schemaPath: "#/properties/payload/properties/timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+              if (vErrors === null) {
+                vErrors = [err17];
+              } else {
+                vErrors.push(err17);
+              }
+              errors++;
+            }
+          } else {
+            const err18 = { instancePath: instancePath + "/payload/timestamp", schemaPath: "#/properties/payload/properties/timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err18];
+            } else {
+              vErrors.push(err18);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err10 = { instancePath: instancePath + "/timestamp", schemaPath: "#/definitions/Timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err19 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err10];
+          vErrors = [err19];
         } else {
-          vErrors.push(err10);
+          vErrors.push(err19);
         }
         errors++;
       }
     }
   } else {
-    const err11 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err20 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err11];
+      vErrors = [err20];
     } else {
-      vErrors.push(err11);
+      vErrors.push(err20);
     }
     errors++;
   }
-  validate31.errors = vErrors;
+  validate12.errors = vErrors;
   return errors === 0;
 }
-function validate30(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+var message_MessageRead = validate13;
+function validate13(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  ;
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -1321,109 +1184,215 @@ function validate30(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.payload !== void 0) {
-      if (!validate31(data.payload, { instancePath: instancePath + "/payload", parentData: data, parentDataProperty: "payload", rootData })) {
-        vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
-        errors = vErrors.length;
-      }
-    }
-  } else {
-    const err5 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-    if (vErrors === null) {
-      vErrors = [err5];
-    } else {
-      vErrors.push(err5);
-    }
-    errors++;
-  }
-  validate30.errors = vErrors;
-  return errors === 0;
-}
-function validate29(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  if (!validate30(data, { instancePath, parentData, parentDataProperty, rootData })) {
-    vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
-    errors = vErrors.length;
-  }
-  validate29.errors = vErrors;
-  return errors === 0;
-}
-var message_TypingStarted = validate35;
-function validate37(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.conversationId === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "conversationId" }, message: "must have required property 'conversationId'" };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.userId === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "userId" }, message: "must have required property 'userId'" };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "conversationId" || key0 === "userId")) {
-        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
-        if (vErrors === null) {
-          vErrors = [err2];
-        } else {
-          vErrors.push(err2);
-        }
-        errors++;
-      }
-    }
-    if (data.conversationId !== void 0) {
-      let data0 = data.conversationId;
-      if (typeof data0 === "string") {
-        if (!pattern1.test(data0)) {
-          const err3 = { instancePath: instancePath + "/conversationId", schemaPath: "#/definitions/ConversationId/pattern", keyword: "pattern", params: { pattern: "^conv_[A-Za-z0-9]+$" }, message: 'must match pattern "^conv_[A-Za-z0-9]+$"' };
+      let data1 = data.payload;
+      if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
+        if (data1.conversationId === void 0) {
+          const err5 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/required", keyword: "required", params: { missingProperty: "conversationId" }, message: "must have required property 'conversationId'" };
           if (vErrors === null) {
-            vErrors = [err3];
+            vErrors = [err5];
           } else {
-            vErrors.push(err3);
+            vErrors.push(err5);
           }
           errors++;
         }
+        if (data1.messageId === void 0) {
+          const err6 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/required", keyword: "required", params: { missingProperty: "messageId" }, message: "must have required property 'messageId'" };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+        if (data1.readBy === void 0) {
+          const err7 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/required", keyword: "required", params: { missingProperty: "readBy" }, message: "must have required property 'readBy'" };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+        if (data1.timestamp === void 0) {
+          const err8 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/required", keyword: "required", params: { missingProperty: "timestamp" }, message: "must have required property 'timestamp'" };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+        for (const key1 in data1) {
+          if (!(key1 === "conversationId" || key1 === "messageId" || key1 === "readBy" || key1 === "timestamp")) {
+            const err9 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err9];
+            } else {
+              vErrors.push(err9);
+            }
+            errors++;
+          }
+        }
+        if (data1.conversationId !== void 0) {
+          let data2 = data1.conversationId;
+          if (typeof data2 === "string") {
+            if (!pattern1.test(data2)) {
+              const err10 = { instancePath: instancePath + "/payload/conversationId", schemaPath: "#/properties/payload/properties/conversationId/pattern", keyword: "pattern", params: { pattern: "^conv_[A-Za-z0-9]+$" }, message: 'must match pattern "^conv_[A-Za-z0-9]+$"' };
+              if (vErrors === null) {
+                vErrors = [err10];
+              } else {
+                vErrors.push(err10);
+              }
+              errors++;
+            }
+          } else {
+            const err11 = { instancePath: instancePath + "/payload/conversationId", schemaPath: "#/properties/payload/properties/conversationId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err11];
+            } else {
+              vErrors.push(err11);
+            }
+            errors++;
+          }
+        }
+        if (data1.messageId !== void 0) {
+          let data3 = data1.messageId;
+          if (typeof data3 === "string") {
+            if (!pattern5.test(data3)) {
+              const err12 = { instancePath: instancePath + "/payload/messageId", schemaPath: "#/properties/payload/properties/messageId/pattern", keyword: "pattern", params: { pattern: "^msg_[A-Za-z0-9]+$" }, message: 'must match pattern "^msg_[A-Za-z0-9]+$"' };
+              if (vErrors === null) {
+                vErrors = [err12];
+              } else {
+                vErrors.push(err12);
+              }
+              errors++;
+            }
+          } else {
+            const err13 = { instancePath: instancePath + "/payload/messageId", schemaPath: "#/properties/payload/properties/messageId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err13];
+            } else {
+              vErrors.push(err13);
+            }
+            errors++;
+          }
+        }
+        if (data1.readBy !== void 0) {
+          let data4 = data1.readBy;
+          const _errs12 = errors;
+          let valid2 = false;
+          const _errs13 = errors;
+          if (typeof data4 === "string") {
+            if (!pattern2.test(data4)) {
+              const err14 = { instancePath: instancePath + "/payload/readBy", schemaPath: "#/properties/payload/properties/readBy/anyOf/0/pattern", keyword: "pattern", params: { pattern: "^user_[A-Za-z0-9]+$" }, message: 'must match pattern "^user_[A-Za-z0-9]+$"' };
+              if (vErrors === null) {
+                vErrors = [err14];
+              } else {
+                vErrors.push(err14);
+              }
+              errors++;
+            }
+          } else {
+            const err15 = { instancePath: instancePath + "/payload/readBy", schemaPath: "#/properties/payload/properties/readBy/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err15];
+            } else {
+              vErrors.push(err15);
+            }
+            errors++;
+          }
+          var _valid0 = _errs13 === errors;
+          valid2 = valid2 || _valid0;
+          if (!valid2) {
+            const _errs15 = errors;
+            if (typeof data4 === "string") {
+              if (!pattern3.test(data4)) {
+                const err16 = { instancePath: instancePath + "/payload/readBy", schemaPath: "#/properties/payload/properties/readBy/anyOf/1/pattern", keyword: "pattern", params: { pattern: "^agent_[A-Za-z0-9]+$" }, message: 'must match pattern "^agent_[A-Za-z0-9]+$"' };
+                if (vErrors === null) {
+                  vErrors = [err16];
+                } else {
+                  vErrors.push(err16);
+                }
+                errors++;
+              }
+            } else {
+              const err17 = { instancePath: instancePath + "/payload/readBy", schemaPath: "#/properties/payload/properties/readBy/anyOf/1/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+              if (vErrors === null) {
+                vErrors = [err17];
+              } else {
+                vErrors.push(err17);
+              }
+              errors++;
+            }
+            var _valid0 = _errs15 === errors;
+            valid2 = valid2 || _valid0;
+          }
+          if (!valid2) {
+            const err18 = { instancePath: instancePath + "/payload/readBy", schemaPath: "#/properties/payload/properties/readBy/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+            if (vErrors === null) {
+              vErrors = [err18];
+            } else {
+              vErrors.push(err18);
+            }
+            errors++;
+          } else {
+            errors = _errs12;
+            if (vErrors !== null) {
+              if (_errs12) {
+                vErrors.length = _errs12;
+              } else {
+                vErrors = null;
+              }
+            }
+          }
+        }
+        if (data1.timestamp !== void 0) {
+          let data5 = data1.timestamp;
+          if (typeof data5 === "string") {
+            if (!formats0.validate(data5)) {
+              const err19 = { instancePath: instancePath + "/payload/timestamp", schemaPath: "#/properties/payload/properties/timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+              if (vErrors === null) {
+                vErrors = [err19];
+              } else {
+                vErrors.push(err19);
+              }
+              errors++;
+            }
+          } else {
+            const err20 = { instancePath: instancePath + "/payload/timestamp", schemaPath: "#/properties/payload/properties/timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err20];
+            } else {
+              vErrors.push(err20);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err4 = { instancePath: instancePath + "/conversationId", schemaPath: "#/definitions/ConversationId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err21 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err4];
+          vErrors = [err21];
         } else {
-          vErrors.push(err4);
+          vErrors.push(err21);
         }
         errors++;
       }
     }
-    if (data.userId !== void 0) {
-      if (!validate14(data.userId, { instancePath: instancePath + "/userId", parentData: data, parentDataProperty: "userId", rootData })) {
-        vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-        errors = vErrors.length;
-      }
-    }
   } else {
-    const err5 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err22 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err5];
+      vErrors = [err22];
     } else {
-      vErrors.push(err5);
+      vErrors.push(err22);
     }
     errors++;
   }
-  validate37.errors = vErrors;
+  validate13.errors = vErrors;
   return errors === 0;
 }
-function validate36(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+var message_TypingStarted = validate14;
+function validate14(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  ;
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -1478,36 +1447,153 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.payload !== void 0) {
-      if (!validate37(data.payload, { instancePath: instancePath + "/payload", parentData: data, parentDataProperty: "payload", rootData })) {
-        vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
-        errors = vErrors.length;
+      let data1 = data.payload;
+      if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
+        if (data1.conversationId === void 0) {
+          const err5 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/required", keyword: "required", params: { missingProperty: "conversationId" }, message: "must have required property 'conversationId'" };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+        if (data1.userId === void 0) {
+          const err6 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/required", keyword: "required", params: { missingProperty: "userId" }, message: "must have required property 'userId'" };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+        for (const key1 in data1) {
+          if (!(key1 === "conversationId" || key1 === "userId")) {
+            const err7 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err7];
+            } else {
+              vErrors.push(err7);
+            }
+            errors++;
+          }
+        }
+        if (data1.conversationId !== void 0) {
+          let data2 = data1.conversationId;
+          if (typeof data2 === "string") {
+            if (!pattern1.test(data2)) {
+              const err8 = { instancePath: instancePath + "/payload/conversationId", schemaPath: "#/properties/payload/properties/conversationId/pattern", keyword: "pattern", params: { pattern: "^conv_[A-Za-z0-9]+$" }, message: 'must match pattern "^conv_[A-Za-z0-9]+$"' };
+              if (vErrors === null) {
+                vErrors = [err8];
+              } else {
+                vErrors.push(err8);
+              }
+              errors++;
+            }
+          } else {
+            const err9 = { instancePath: instancePath + "/payload/conversationId", schemaPath: "#/properties/payload/properties/conversationId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err9];
+            } else {
+              vErrors.push(err9);
+            }
+            errors++;
+          }
+        }
+        if (data1.userId !== void 0) {
+          let data3 = data1.userId;
+          const _errs10 = errors;
+          let valid2 = false;
+          const _errs11 = errors;
+          if (typeof data3 === "string") {
+            if (!pattern2.test(data3)) {
+              const err10 = { instancePath: instancePath + "/payload/userId", schemaPath: "#/properties/payload/properties/userId/anyOf/0/pattern", keyword: "pattern", params: { pattern: "^user_[A-Za-z0-9]+$" }, message: 'must match pattern "^user_[A-Za-z0-9]+$"' };
+              if (vErrors === null) {
+                vErrors = [err10];
+              } else {
+                vErrors.push(err10);
+              }
+              errors++;
+            }
+          } else {
+            const err11 = { instancePath: instancePath + "/payload/userId", schemaPath: "#/properties/payload/properties/userId/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err11];
+            } else {
+              vErrors.push(err11);
+            }
+            errors++;
+          }
+          var _valid0 = _errs11 === errors;
+          valid2 = valid2 || _valid0;
+          if (!valid2) {
+            const _errs13 = errors;
+            if (typeof data3 === "string") {
+              if (!pattern3.test(data3)) {
+                const err12 = { instancePath: instancePath + "/payload/userId", schemaPath: "#/properties/payload/properties/userId/anyOf/1/pattern", keyword: "pattern", params: { pattern: "^agent_[A-Za-z0-9]+$" }, message: 'must match pattern "^agent_[A-Za-z0-9]+$"' };
+                if (vErrors === null) {
+                  vErrors = [err12];
+                } else {
+                  vErrors.push(err12);
+                }
+                errors++;
+              }
+            } else {
+              const err13 = { instancePath: instancePath + "/payload/userId", schemaPath: "#/properties/payload/properties/userId/anyOf/1/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+              if (vErrors === null) {
+                vErrors = [err13];
+              } else {
+                vErrors.push(err13);
+              }
+              errors++;
+            }
+            var _valid0 = _errs13 === errors;
+            valid2 = valid2 || _valid0;
+          }
+          if (!valid2) {
+            const err14 = { instancePath: instancePath + "/payload/userId", schemaPath: "#/properties/payload/properties/userId/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+            if (vErrors === null) {
+              vErrors = [err14];
+            } else {
+              vErrors.push(err14);
+            }
+            errors++;
+          } else {
+            errors = _errs10;
+            if (vErrors !== null) {
+              if (_errs10) {
+                vErrors.length = _errs10;
+              } else {
+                vErrors = null;
+              }
+            }
+          }
+        }
+      } else {
+        const err15 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
       }
     }
   } else {
-    const err5 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err16 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err5];
+      vErrors = [err16];
     } else {
-      vErrors.push(err5);
+      vErrors.push(err16);
     }
     errors++;
   }
-  validate36.errors = vErrors;
+  validate14.errors = vErrors;
   return errors === 0;
 }
-function validate35(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+var message_TypingStopped = validate15;
+function validate15(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   ;
-  let vErrors = null;
-  let errors = 0;
-  if (!validate36(data, { instancePath, parentData, parentDataProperty, rootData })) {
-    vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
-    errors = vErrors.length;
-  }
-  validate35.errors = vErrors;
-  return errors === 0;
-}
-var message_TypingStopped = validate41;
-function validate42(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -1562,91 +1648,10 @@ function validate42(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.payload !== void 0) {
-      if (!validate37(data.payload, { instancePath: instancePath + "/payload", parentData: data, parentDataProperty: "payload", rootData })) {
-        vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
-        errors = vErrors.length;
-      }
-    }
-  } else {
-    const err5 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-    if (vErrors === null) {
-      vErrors = [err5];
-    } else {
-      vErrors.push(err5);
-    }
-    errors++;
-  }
-  validate42.errors = vErrors;
-  return errors === 0;
-}
-function validate41(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  if (!validate42(data, { instancePath, parentData, parentDataProperty, rootData })) {
-    vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
-    errors = vErrors.length;
-  }
-  validate41.errors = vErrors;
-  return errors === 0;
-}
-var message_AgentAssigned = validate45;
-function validate47(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.conversationId === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "conversationId" }, message: "must have required property 'conversationId'" };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.agentId === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "agentId" }, message: "must have required property 'agentId'" };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    if (data.agentName === void 0) {
-      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "agentName" }, message: "must have required property 'agentName'" };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
-      }
-      errors++;
-    }
-    if (data.timestamp === void 0) {
-      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "timestamp" }, message: "must have required property 'timestamp'" };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "conversationId" || key0 === "agentId" || key0 === "agentName" || key0 === "timestamp")) {
-        const err4 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
-        }
-        errors++;
-      }
-    }
-    if (data.conversationId !== void 0) {
-      let data0 = data.conversationId;
-      if (typeof data0 === "string") {
-        if (!pattern1.test(data0)) {
-          const err5 = { instancePath: instancePath + "/conversationId", schemaPath: "#/definitions/ConversationId/pattern", keyword: "pattern", params: { pattern: "^conv_[A-Za-z0-9]+$" }, message: 'must match pattern "^conv_[A-Za-z0-9]+$"' };
+      let data1 = data.payload;
+      if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
+        if (data1.conversationId === void 0) {
+          const err5 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/required", keyword: "required", params: { missingProperty: "conversationId" }, message: "must have required property 'conversationId'" };
           if (vErrors === null) {
             vErrors = [err5];
           } else {
@@ -1654,104 +1659,142 @@ function validate47(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-      } else {
-        const err6 = { instancePath: instancePath + "/conversationId", schemaPath: "#/definitions/ConversationId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
-        }
-        errors++;
-      }
-    }
-    if (data.agentId !== void 0) {
-      let data1 = data.agentId;
-      if (typeof data1 === "string") {
-        if (!pattern3.test(data1)) {
-          const err7 = { instancePath: instancePath + "/agentId", schemaPath: "#/definitions/AgentId/pattern", keyword: "pattern", params: { pattern: "^agent_[A-Za-z0-9]+$" }, message: 'must match pattern "^agent_[A-Za-z0-9]+$"' };
+        if (data1.userId === void 0) {
+          const err6 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/required", keyword: "required", params: { missingProperty: "userId" }, message: "must have required property 'userId'" };
           if (vErrors === null) {
-            vErrors = [err7];
+            vErrors = [err6];
           } else {
-            vErrors.push(err7);
+            vErrors.push(err6);
           }
           errors++;
         }
-      } else {
-        const err8 = { instancePath: instancePath + "/agentId", schemaPath: "#/definitions/AgentId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err8];
-        } else {
-          vErrors.push(err8);
-        }
-        errors++;
-      }
-    }
-    if (data.agentName !== void 0) {
-      let data2 = data.agentName;
-      if (typeof data2 === "string") {
-        if (func2(data2) > 100) {
-          const err9 = { instancePath: instancePath + "/agentName", schemaPath: "#/definitions/DisplayName/maxLength", keyword: "maxLength", params: { limit: 100 }, message: "must NOT have more than 100 characters" };
-          if (vErrors === null) {
-            vErrors = [err9];
-          } else {
-            vErrors.push(err9);
+        for (const key1 in data1) {
+          if (!(key1 === "conversationId" || key1 === "userId")) {
+            const err7 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err7];
+            } else {
+              vErrors.push(err7);
+            }
+            errors++;
           }
-          errors++;
         }
-        if (func2(data2) < 1) {
-          const err10 = { instancePath: instancePath + "/agentName", schemaPath: "#/definitions/DisplayName/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-          if (vErrors === null) {
-            vErrors = [err10];
+        if (data1.conversationId !== void 0) {
+          let data2 = data1.conversationId;
+          if (typeof data2 === "string") {
+            if (!pattern1.test(data2)) {
+              const err8 = { instancePath: instancePath + "/payload/conversationId", schemaPath: "#/properties/payload/properties/conversationId/pattern", keyword: "pattern", params: { pattern: "^conv_[A-Za-z0-9]+$" }, message: 'must match pattern "^conv_[A-Za-z0-9]+$"' };
+              if (vErrors === null) {
+                vErrors = [err8];
+              } else {
+                vErrors.push(err8);
+              }
+              errors++;
+            }
           } else {
-            vErrors.push(err10);
+            const err9 = { instancePath: instancePath + "/payload/conversationId", schemaPath: "#/properties/payload/properties/conversationId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err9];
+            } else {
+              vErrors.push(err9);
+            }
+            errors++;
           }
-          errors++;
+        }
+        if (data1.userId !== void 0) {
+          let data3 = data1.userId;
+          const _errs10 = errors;
+          let valid2 = false;
+          const _errs11 = errors;
+          if (typeof data3 === "string") {
+            if (!pattern2.test(data3)) {
+              const err10 = { instancePath: instancePath + "/payload/userId", schemaPath: "#/properties/payload/properties/userId/anyOf/0/pattern", keyword: "pattern", params: { pattern: "^user_[A-Za-z0-9]+$" }, message: 'must match pattern "^user_[A-Za-z0-9]+$"' };
+              if (vErrors === null) {
+                vErrors = [err10];
+              } else {
+                vErrors.push(err10);
+              }
+              errors++;
+            }
+          } else {
+            const err11 = { instancePath: instancePath + "/payload/userId", schemaPath: "#/properties/payload/properties/userId/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err11];
+            } else {
+              vErrors.push(err11);
+            }
+            errors++;
+          }
+          var _valid0 = _errs11 === errors;
+          valid2 = valid2 || _valid0;
+          if (!valid2) {
+            const _errs13 = errors;
+            if (typeof data3 === "string") {
+              if (!pattern3.test(data3)) {
+                const err12 = { instancePath: instancePath + "/payload/userId", schemaPath: "#/properties/payload/properties/userId/anyOf/1/pattern", keyword: "pattern", params: { pattern: "^agent_[A-Za-z0-9]+$" }, message: 'must match pattern "^agent_[A-Za-z0-9]+$"' };
+                if (vErrors === null) {
+                  vErrors = [err12];
+                } else {
+                  vErrors.push(err12);
+                }
+                errors++;
+              }
+            } else {
+              const err13 = { instancePath: instancePath + "/payload/userId", schemaPath: "#/properties/payload/properties/userId/anyOf/1/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+              if (vErrors === null) {
+                vErrors = [err13];
+              } else {
+                vErrors.push(err13);
+              }
+              errors++;
+            }
+            var _valid0 = _errs13 === errors;
+            valid2 = valid2 || _valid0;
+          }
+          if (!valid2) {
+            const err14 = { instancePath: instancePath + "/payload/userId", schemaPath: "#/properties/payload/properties/userId/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+            if (vErrors === null) {
+              vErrors = [err14];
+            } else {
+              vErrors.push(err14);
+            }
+            errors++;
+          } else {
+            errors = _errs10;
+            if (vErrors !== null) {
+              if (_errs10) {
+                vErrors.length = _errs10;
+              } else {
+                vErrors = null;
+              }
+            }
+          }
         }
       } else {
-        const err11 = { instancePath: instancePath + "/agentName", schemaPath: "#/definitions/DisplayName/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err15 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err11];
+          vErrors = [err15];
         } else {
-          vErrors.push(err11);
-        }
-        errors++;
-      }
-    }
-    if (data.timestamp !== void 0) {
-      let data3 = data.timestamp;
-      if (typeof data3 === "string") {
-        if (!formats0.validate(data3)) {
-          const err12 = { instancePath: instancePath + "/timestamp", schemaPath: "#/definitions/Timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
-          if (vErrors === null) {
-            vErrors = [err12];
-          } else {
-            vErrors.push(err12);
-          }
-          errors++;
-        }
-      } else {
-        const err13 = { instancePath: instancePath + "/timestamp", schemaPath: "#/definitions/Timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err13];
-        } else {
-          vErrors.push(err13);
+          vErrors.push(err15);
         }
         errors++;
       }
     }
   } else {
-    const err14 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err16 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err14];
+      vErrors = [err16];
     } else {
-      vErrors.push(err14);
+      vErrors.push(err16);
     }
     errors++;
   }
-  validate47.errors = vErrors;
+  validate15.errors = vErrors;
   return errors === 0;
 }
-function validate46(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+var message_AgentAssigned = validate16;
+function validate16(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  ;
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -1806,95 +1849,10 @@ function validate46(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.payload !== void 0) {
-      if (!validate47(data.payload, { instancePath: instancePath + "/payload", parentData: data, parentDataProperty: "payload", rootData })) {
-        vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
-        errors = vErrors.length;
-      }
-    }
-  } else {
-    const err5 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-    if (vErrors === null) {
-      vErrors = [err5];
-    } else {
-      vErrors.push(err5);
-    }
-    errors++;
-  }
-  validate46.errors = vErrors;
-  return errors === 0;
-}
-function validate45(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  if (!validate46(data, { instancePath, parentData, parentDataProperty, rootData })) {
-    vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
-    errors = vErrors.length;
-  }
-  validate45.errors = vErrors;
-  return errors === 0;
-}
-var message_ErrorMessage = validate50;
-var schema58 = { "description": "Body of an error frame.", "type": "object", "required": ["code", "message"], "additionalProperties": false, "properties": { "code": { "type": "string", "enum": ["invalid_json", "unknown_message_type", "invalid_message", "rate_limited", "internal_error", "forbidden", "not_found"], "description": "Stable, machine-readable error code:\n`invalid_json` (the frame is not valid JSON text),\n`unknown_message_type` (its `type` names no message the server accepts),\n`invalid_message` (it does not match its message schema; see `details`),\n`rate_limited` (the connection exceeded 100 messages per second; the frame was dropped),\n`internal_error` (the server failed to process it),\n`forbidden` (the sender may not perform this action, e.g. post to another customer's conversation),\n`not_found` (it refers to a conversation or message that does not exist).\n", "title": "ErrorPayloadCode" }, "message": { "type": "string", "maxLength": 500, "description": "Human-readable explanation. Never contains tokens or other secrets." }, "details": { "type": "array", "maxItems": 50, "description": "Validation issues, for `invalid_message`.", "items": { "$ref": "#/definitions/ValidationIssueSchema" } }, "ref": { "$ref": "#/definitions/ErrorRef" } }, "title": "ErrorPayload" };
-function validate52(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  let vErrors = null;
-  let errors = 0;
-  if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.code === void 0) {
-      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "code" }, message: "must have required property 'code'" };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
-      }
-      errors++;
-    }
-    if (data.message === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "message" }, message: "must have required property 'message'" };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
-      }
-      errors++;
-    }
-    for (const key0 in data) {
-      if (!(key0 === "code" || key0 === "message" || key0 === "details" || key0 === "ref")) {
-        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
-        if (vErrors === null) {
-          vErrors = [err2];
-        } else {
-          vErrors.push(err2);
-        }
-        errors++;
-      }
-    }
-    if (data.code !== void 0) {
-      let data0 = data.code;
-      if (typeof data0 !== "string") {
-        const err3 = { instancePath: instancePath + "/code", schemaPath: "#/properties/code/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err3];
-        } else {
-          vErrors.push(err3);
-        }
-        errors++;
-      }
-      if (!(data0 === "invalid_json" || data0 === "unknown_message_type" || data0 === "invalid_message" || data0 === "rate_limited" || data0 === "internal_error" || data0 === "forbidden" || data0 === "not_found")) {
-        const err4 = { instancePath: instancePath + "/code", schemaPath: "#/properties/code/enum", keyword: "enum", params: { allowedValues: schema58.properties.code.enum }, message: "must be equal to one of the allowed values" };
-        if (vErrors === null) {
-          vErrors = [err4];
-        } else {
-          vErrors.push(err4);
-        }
-        errors++;
-      }
-    }
-    if (data.message !== void 0) {
-      let data1 = data.message;
-      if (typeof data1 === "string") {
-        if (func2(data1) > 500) {
-          const err5 = { instancePath: instancePath + "/message", schemaPath: "#/properties/message/maxLength", keyword: "maxLength", params: { limit: 500 }, message: "must NOT have more than 500 characters" };
+      let data1 = data.payload;
+      if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
+        if (data1.conversationId === void 0) {
+          const err5 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/required", keyword: "required", params: { missingProperty: "conversationId" }, message: "must have required property 'conversationId'" };
           if (vErrors === null) {
             vErrors = [err5];
           } else {
@@ -1902,21 +1860,17 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-      } else {
-        const err6 = { instancePath: instancePath + "/message", schemaPath: "#/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-        if (vErrors === null) {
-          vErrors = [err6];
-        } else {
-          vErrors.push(err6);
+        if (data1.agentId === void 0) {
+          const err6 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/required", keyword: "required", params: { missingProperty: "agentId" }, message: "must have required property 'agentId'" };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data.details !== void 0) {
-      let data2 = data.details;
-      if (Array.isArray(data2)) {
-        if (data2.length > 50) {
-          const err7 = { instancePath: instancePath + "/details", schemaPath: "#/properties/details/maxItems", keyword: "maxItems", params: { limit: 50 }, message: "must NOT have more than 50 items" };
+        if (data1.agentName === void 0) {
+          const err7 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/required", keyword: "required", params: { missingProperty: "agentName" }, message: "must have required property 'agentName'" };
           if (vErrors === null) {
             vErrors = [err7];
           } else {
@@ -1924,63 +1878,62 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        const len0 = data2.length;
-        for (let i0 = 0; i0 < len0; i0++) {
-          let data3 = data2[i0];
-          if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
-            if (data3.path === void 0) {
-              const err8 = { instancePath: instancePath + "/details/" + i0, schemaPath: "#/definitions/ValidationIssueSchema/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'" };
+        if (data1.timestamp === void 0) {
+          const err8 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/required", keyword: "required", params: { missingProperty: "timestamp" }, message: "must have required property 'timestamp'" };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+        for (const key1 in data1) {
+          if (!(key1 === "conversationId" || key1 === "agentId" || key1 === "agentName" || key1 === "timestamp")) {
+            const err9 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err9];
+            } else {
+              vErrors.push(err9);
+            }
+            errors++;
+          }
+        }
+        if (data1.conversationId !== void 0) {
+          let data2 = data1.conversationId;
+          if (typeof data2 === "string") {
+            if (!pattern1.test(data2)) {
+              const err10 = { instancePath: instancePath + "/payload/conversationId", schemaPath: "#/properties/payload/properties/conversationId/pattern", keyword: "pattern", params: { pattern: "^conv_[A-Za-z0-9]+$" }, message: 'must match pattern "^conv_[A-Za-z0-9]+$"' };
               if (vErrors === null) {
-                vErrors = [err8];
+                vErrors = [err10];
               } else {
-                vErrors.push(err8);
+                vErrors.push(err10);
               }
               errors++;
-            }
-            if (data3.message === void 0) {
-              const err9 = { instancePath: instancePath + "/details/" + i0, schemaPath: "#/definitions/ValidationIssueSchema/required", keyword: "required", params: { missingProperty: "message" }, message: "must have required property 'message'" };
-              if (vErrors === null) {
-                vErrors = [err9];
-              } else {
-                vErrors.push(err9);
-              }
-              errors++;
-            }
-            for (const key1 in data3) {
-              if (!(key1 === "path" || key1 === "message")) {
-                const err10 = { instancePath: instancePath + "/details/" + i0, schemaPath: "#/definitions/ValidationIssueSchema/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err10];
-                } else {
-                  vErrors.push(err10);
-                }
-                errors++;
-              }
-            }
-            if (data3.path !== void 0) {
-              if (typeof data3.path !== "string") {
-                const err11 = { instancePath: instancePath + "/details/" + i0 + "/path", schemaPath: "#/definitions/ValidationIssueSchema/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err11];
-                } else {
-                  vErrors.push(err11);
-                }
-                errors++;
-              }
-            }
-            if (data3.message !== void 0) {
-              if (typeof data3.message !== "string") {
-                const err12 = { instancePath: instancePath + "/details/" + i0 + "/message", schemaPath: "#/definitions/ValidationIssueSchema/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err12];
-                } else {
-                  vErrors.push(err12);
-                }
-                errors++;
-              }
             }
           } else {
-            const err13 = { instancePath: instancePath + "/details/" + i0, schemaPath: "#/definitions/ValidationIssueSchema/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err11 = { instancePath: instancePath + "/payload/conversationId", schemaPath: "#/properties/payload/properties/conversationId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err11];
+            } else {
+              vErrors.push(err11);
+            }
+            errors++;
+          }
+        }
+        if (data1.agentId !== void 0) {
+          let data3 = data1.agentId;
+          if (typeof data3 === "string") {
+            if (!pattern3.test(data3)) {
+              const err12 = { instancePath: instancePath + "/payload/agentId", schemaPath: "#/properties/payload/properties/agentId/pattern", keyword: "pattern", params: { pattern: "^agent_[A-Za-z0-9]+$" }, message: 'must match pattern "^agent_[A-Za-z0-9]+$"' };
+              if (vErrors === null) {
+                vErrors = [err12];
+              } else {
+                vErrors.push(err12);
+              }
+              errors++;
+            }
+          } else {
+            const err13 = { instancePath: instancePath + "/payload/agentId", schemaPath: "#/properties/payload/properties/agentId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err13];
             } else {
@@ -1989,33 +1942,29 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err14 = { instancePath: instancePath + "/details", schemaPath: "#/properties/details/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err14];
-        } else {
-          vErrors.push(err14);
-        }
-        errors++;
-      }
-    }
-    if (data.ref !== void 0) {
-      let data6 = data.ref;
-      if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
-        for (const key2 in data6) {
-          if (!(key2 === "type" || key2 === "id")) {
-            const err15 = { instancePath: instancePath + "/ref", schemaPath: "#/definitions/ErrorRef/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err15];
-            } else {
-              vErrors.push(err15);
+        if (data1.agentName !== void 0) {
+          let data4 = data1.agentName;
+          if (typeof data4 === "string") {
+            if (func2(data4) > 100) {
+              const err14 = { instancePath: instancePath + "/payload/agentName", schemaPath: "#/properties/payload/properties/agentName/maxLength", keyword: "maxLength", params: { limit: 100 }, message: "must NOT have more than 100 characters" };
+              if (vErrors === null) {
+                vErrors = [err14];
+              } else {
+                vErrors.push(err14);
+              }
+              errors++;
             }
-            errors++;
-          }
-        }
-        if (data6.type !== void 0) {
-          if (typeof data6.type !== "string") {
-            const err16 = { instancePath: instancePath + "/ref/type", schemaPath: "#/definitions/ErrorRef/properties/type/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (func2(data4) < 1) {
+              const err15 = { instancePath: instancePath + "/payload/agentName", schemaPath: "#/properties/payload/properties/agentName/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err15];
+              } else {
+                vErrors.push(err15);
+              }
+              errors++;
+            }
+          } else {
+            const err16 = { instancePath: instancePath + "/payload/agentName", schemaPath: "#/properties/payload/properties/agentName/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err16];
             } else {
@@ -2024,40 +1973,54 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data6.id !== void 0) {
-          if (typeof data6.id !== "string") {
-            const err17 = { instancePath: instancePath + "/ref/id", schemaPath: "#/definitions/ErrorRef/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (data1.timestamp !== void 0) {
+          let data5 = data1.timestamp;
+          if (typeof data5 === "string") {
+            if (!formats0.validate(data5)) {
+              const err17 = { instancePath: instancePath + "/payload/timestamp", schemaPath: "#/properties/payload/properties/timestamp/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+              if (vErrors === null) {
+                vErrors = [err17];
+              } else {
+                vErrors.push(err17);
+              }
+              errors++;
+            }
+          } else {
+            const err18 = { instancePath: instancePath + "/payload/timestamp", schemaPath: "#/properties/payload/properties/timestamp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err17];
+              vErrors = [err18];
             } else {
-              vErrors.push(err17);
+              vErrors.push(err18);
             }
             errors++;
           }
         }
       } else {
-        const err18 = { instancePath: instancePath + "/ref", schemaPath: "#/definitions/ErrorRef/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err19 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err18];
+          vErrors = [err19];
         } else {
-          vErrors.push(err18);
+          vErrors.push(err19);
         }
         errors++;
       }
     }
   } else {
-    const err19 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err20 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err19];
+      vErrors = [err20];
     } else {
-      vErrors.push(err19);
+      vErrors.push(err20);
     }
     errors++;
   }
-  validate52.errors = vErrors;
+  validate16.errors = vErrors;
   return errors === 0;
 }
-function validate51(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+var message_ErrorMessage = validate17;
+var schema18 = { "description": "Frame reporting a problem with a frame the client sent.", "type": "object", "required": ["type", "payload"], "additionalProperties": false, "properties": { "type": { "type": "string", "const": "error", "description": "Message discriminator." }, "payload": { "description": "Body of an error frame.", "type": "object", "required": ["code", "message"], "additionalProperties": false, "properties": { "code": { "type": "string", "enum": ["invalid_json", "unknown_message_type", "invalid_message", "rate_limited", "internal_error", "forbidden", "not_found"], "description": "Stable, machine-readable error code:\n`invalid_json` (the frame is not valid JSON text),\n`unknown_message_type` (its `type` names no message the server accepts),\n`invalid_message` (it does not match its message schema; see `details`),\n`rate_limited` (the connection exceeded 100 messages per second; the frame was dropped),\n`internal_error` (the server failed to process it),\n`forbidden` (the sender may not perform this action, e.g. post to another customer's conversation),\n`not_found` (it refers to a conversation or message that does not exist).\n", "title": "ErrorPayloadCode" }, "message": { "type": "string", "maxLength": 500, "description": "Human-readable explanation. Never contains tokens or other secrets." }, "details": { "type": "array", "maxItems": 50, "description": "Validation issues, for `invalid_message`.", "items": { "description": "One problem found while validating a frame.", "type": "object", "required": ["path", "message"], "additionalProperties": false, "properties": { "path": { "type": "string", "description": "JSON Pointer into the offending frame, `''` for the root (e.g. `/payload/content`)." }, "message": { "type": "string", "description": "Human-readable reason, e.g. `must NOT have more than 2000 characters`." } }, "title": "ValidationIssueSchema" } }, "ref": { "description": "Identifies the offending frame, when known.", "type": "object", "additionalProperties": false, "properties": { "type": { "type": "string", "description": "The offending frame's `type` (discriminator value)." }, "id": { "type": "string", "description": "The offending frame's correlation `id`." } }, "title": "ErrorRef" } }, "title": "ErrorPayload" } }, "title": "ErrorFrame", "$id": "wsgen:message_ErrorMessage" };
+function validate17(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  ;
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -2112,32 +2075,233 @@ function validate51(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.payload !== void 0) {
-      if (!validate52(data.payload, { instancePath: instancePath + "/payload", parentData: data, parentDataProperty: "payload", rootData })) {
-        vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
-        errors = vErrors.length;
+      let data1 = data.payload;
+      if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
+        if (data1.code === void 0) {
+          const err5 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/required", keyword: "required", params: { missingProperty: "code" }, message: "must have required property 'code'" };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+        if (data1.message === void 0) {
+          const err6 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/required", keyword: "required", params: { missingProperty: "message" }, message: "must have required property 'message'" };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+        for (const key1 in data1) {
+          if (!(key1 === "code" || key1 === "message" || key1 === "details" || key1 === "ref")) {
+            const err7 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err7];
+            } else {
+              vErrors.push(err7);
+            }
+            errors++;
+          }
+        }
+        if (data1.code !== void 0) {
+          let data2 = data1.code;
+          if (typeof data2 !== "string") {
+            const err8 = { instancePath: instancePath + "/payload/code", schemaPath: "#/properties/payload/properties/code/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err8];
+            } else {
+              vErrors.push(err8);
+            }
+            errors++;
+          }
+          if (!(data2 === "invalid_json" || data2 === "unknown_message_type" || data2 === "invalid_message" || data2 === "rate_limited" || data2 === "internal_error" || data2 === "forbidden" || data2 === "not_found")) {
+            const err9 = { instancePath: instancePath + "/payload/code", schemaPath: "#/properties/payload/properties/code/enum", keyword: "enum", params: { allowedValues: schema18.properties.payload.properties.code.enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err9];
+            } else {
+              vErrors.push(err9);
+            }
+            errors++;
+          }
+        }
+        if (data1.message !== void 0) {
+          let data3 = data1.message;
+          if (typeof data3 === "string") {
+            if (func2(data3) > 500) {
+              const err10 = { instancePath: instancePath + "/payload/message", schemaPath: "#/properties/payload/properties/message/maxLength", keyword: "maxLength", params: { limit: 500 }, message: "must NOT have more than 500 characters" };
+              if (vErrors === null) {
+                vErrors = [err10];
+              } else {
+                vErrors.push(err10);
+              }
+              errors++;
+            }
+          } else {
+            const err11 = { instancePath: instancePath + "/payload/message", schemaPath: "#/properties/payload/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err11];
+            } else {
+              vErrors.push(err11);
+            }
+            errors++;
+          }
+        }
+        if (data1.details !== void 0) {
+          let data4 = data1.details;
+          if (Array.isArray(data4)) {
+            if (data4.length > 50) {
+              const err12 = { instancePath: instancePath + "/payload/details", schemaPath: "#/properties/payload/properties/details/maxItems", keyword: "maxItems", params: { limit: 50 }, message: "must NOT have more than 50 items" };
+              if (vErrors === null) {
+                vErrors = [err12];
+              } else {
+                vErrors.push(err12);
+              }
+              errors++;
+            }
+            const len0 = data4.length;
+            for (let i0 = 0; i0 < len0; i0++) {
+              let data5 = data4[i0];
+              if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
+                if (data5.path === void 0) {
+                  const err13 = { instancePath: instancePath + "/payload/details/" + i0, schemaPath: "#/properties/payload/properties/details/items/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'" };
+                  if (vErrors === null) {
+                    vErrors = [err13];
+                  } else {
+                    vErrors.push(err13);
+                  }
+                  errors++;
+                }
+                if (data5.message === void 0) {
+                  const err14 = { instancePath: instancePath + "/payload/details/" + i0, schemaPath: "#/properties/payload/properties/details/items/required", keyword: "required", params: { missingProperty: "message" }, message: "must have required property 'message'" };
+                  if (vErrors === null) {
+                    vErrors = [err14];
+                  } else {
+                    vErrors.push(err14);
+                  }
+                  errors++;
+                }
+                for (const key2 in data5) {
+                  if (!(key2 === "path" || key2 === "message")) {
+                    const err15 = { instancePath: instancePath + "/payload/details/" + i0, schemaPath: "#/properties/payload/properties/details/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties" };
+                    if (vErrors === null) {
+                      vErrors = [err15];
+                    } else {
+                      vErrors.push(err15);
+                    }
+                    errors++;
+                  }
+                }
+                if (data5.path !== void 0) {
+                  if (typeof data5.path !== "string") {
+                    const err16 = { instancePath: instancePath + "/payload/details/" + i0 + "/path", schemaPath: "#/properties/payload/properties/details/items/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err16];
+                    } else {
+                      vErrors.push(err16);
+                    }
+                    errors++;
+                  }
+                }
+                if (data5.message !== void 0) {
+                  if (typeof data5.message !== "string") {
+                    const err17 = { instancePath: instancePath + "/payload/details/" + i0 + "/message", schemaPath: "#/properties/payload/properties/details/items/properties/message/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err17];
+                    } else {
+                      vErrors.push(err17);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err18 = { instancePath: instancePath + "/payload/details/" + i0, schemaPath: "#/properties/payload/properties/details/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                if (vErrors === null) {
+                  vErrors = [err18];
+                } else {
+                  vErrors.push(err18);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err19 = { instancePath: instancePath + "/payload/details", schemaPath: "#/properties/payload/properties/details/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err19];
+            } else {
+              vErrors.push(err19);
+            }
+            errors++;
+          }
+        }
+        if (data1.ref !== void 0) {
+          let data8 = data1.ref;
+          if (data8 && typeof data8 == "object" && !Array.isArray(data8)) {
+            for (const key3 in data8) {
+              if (!(key3 === "type" || key3 === "id")) {
+                const err20 = { instancePath: instancePath + "/payload/ref", schemaPath: "#/properties/payload/properties/ref/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err20];
+                } else {
+                  vErrors.push(err20);
+                }
+                errors++;
+              }
+            }
+            if (data8.type !== void 0) {
+              if (typeof data8.type !== "string") {
+                const err21 = { instancePath: instancePath + "/payload/ref/type", schemaPath: "#/properties/payload/properties/ref/properties/type/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err21];
+                } else {
+                  vErrors.push(err21);
+                }
+                errors++;
+              }
+            }
+            if (data8.id !== void 0) {
+              if (typeof data8.id !== "string") {
+                const err22 = { instancePath: instancePath + "/payload/ref/id", schemaPath: "#/properties/payload/properties/ref/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err22];
+                } else {
+                  vErrors.push(err22);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err23 = { instancePath: instancePath + "/payload/ref", schemaPath: "#/properties/payload/properties/ref/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err23];
+            } else {
+              vErrors.push(err23);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err24 = { instancePath: instancePath + "/payload", schemaPath: "#/properties/payload/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err24];
+        } else {
+          vErrors.push(err24);
+        }
+        errors++;
       }
     }
   } else {
-    const err5 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err25 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err5];
+      vErrors = [err25];
     } else {
-      vErrors.push(err5);
+      vErrors.push(err25);
     }
     errors++;
   }
-  validate51.errors = vErrors;
-  return errors === 0;
-}
-function validate50(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
-  ;
-  let vErrors = null;
-  let errors = 0;
-  if (!validate51(data, { instancePath, parentData, parentDataProperty, rootData })) {
-    vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
-    errors = vErrors.length;
-  }
-  validate50.errors = vErrors;
+  validate17.errors = vErrors;
   return errors === 0;
 }
 export {
