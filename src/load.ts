@@ -47,7 +47,14 @@ export async function loadDocument(file: string, cwd = process.cwd()): Promise<L
       location: { file: displayPath, line: position?.line, column: position?.col },
     });
   }
-  const data: unknown = document.toJS();
+  let data: unknown;
+  try {
+    // Generated documents use anchors heavily; the yaml package's default of 100 aliases is a
+    // guard against "billion laughs" inputs, kept but raised to a size real documents stay under.
+    data = document.toJS({ maxAliasCount: 100_000 });
+  } catch (error) {
+    throw new WsgenError({ code: ErrorCode.INVALID_YAML, message: `invalid YAML: ${(error as Error).message}`, location: { file: displayPath } });
+  }
   const version = typeof data === 'object' && data !== null ? (data as Record<string, unknown>)['asyncapi'] : undefined;
   if (version === undefined) {
     throw new WsgenError({
