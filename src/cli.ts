@@ -10,7 +10,8 @@ import { generate, type GenerateResult } from './generate.js';
 import { packageRoot } from './paths.js';
 import { loadDocument } from './load.js';
 import { ARTIFACTS, findConfig, loadConfig, type Artifact } from './config.js';
-import { referencedFiles, watchFiles } from './watch.js';
+import { watchFiles } from './watch.js';
+import { referencedFiles } from './references.js';
 import { parseDocument } from './parse.js';
 
 /** Where the CLI writes (injectable for tests). */
@@ -26,6 +27,7 @@ interface GenerateFlags {
   output?: string;
   config?: string;
   watch?: boolean;
+  cache?: boolean;
   check?: boolean;
   packageName?: string;
   packageVersion?: string;
@@ -53,6 +55,7 @@ export async function run(argv: string[], io: Output = { stdout: (text) => proce
     .option('--check', 'do not write: exit 1 and show a short diff when the output folder is stale')
     .option('--package-name <name>', 'npm name of the generated package (default: from info.title)')
     .option('--package-version <version>', 'version of the generated package (default: info.version)')
+    .option('--no-cache', 'validate the document even if this exact version was validated before')
     .option('--verbose', 'print stage timings, warnings in full and stack traces')
     .action(async (spec: string | undefined, flags: GenerateFlags) => {
       exitCode = await runGenerateCommand(spec, flags, io);
@@ -170,7 +173,7 @@ async function runGenerate(job: Job, flags: GenerateFlags, io: Output): Promise<
   const output = job.output;
   let result: GenerateResult;
   try {
-    result = await generate({ input: job.input, outDir: output, check: flags.check, packageName: job.packageName, packageVersion: job.packageVersion, emit: job.emit });
+    result = await generate({ input: job.input, outDir: output, check: flags.check, packageName: job.packageName, packageVersion: job.packageVersion, emit: job.emit, cache: flags.cache });
   } catch (error) {
     if (error instanceof WsgenError) {
       for (const problem of error.problems) io.stderr(`wsgen: ${formatProblem(problem)}\n`);

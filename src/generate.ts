@@ -35,6 +35,8 @@ export interface GenerateOptions {
   cwd?: string;
   /** Artifacts to emit; default all (server and client only exist for WebSocket APIs). */
   emit?: readonly Artifact[];
+  /** Reuse the validation of an unchanged document (see validation-cache.ts); default true. */
+  cache?: boolean;
 }
 
 /** Stage names, in pipeline order. */
@@ -70,7 +72,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   }
   const loaded = await loadDocument(options.input, options.cwd);
   lap('load');
-  const parsed = await parseDocument(loaded);
+  const parsed = await parseDocument(loaded, { cache: options.cache });
   lap('parse');
   const ir = buildIR(parsed.document);
   lap('ir');

@@ -8,9 +8,11 @@
  * the cost.
  */
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import type { AsyncAPIDocumentInterface, Diagnostic, Parser as ParserType } from '@asyncapi/parser';
 import { ErrorCode, WsgenError, type Problem } from './errors.js';
 import type { LoadedDocument } from './load.js';
+import { documentKey, lookupValidated, recordValidated } from './validation-cache.js';
 
 // The parser's ESM build has extensionless imports that Node cannot load; its CJS build works.
 const require = createRequire(import.meta.url);
@@ -30,13 +32,18 @@ export interface ParsedDocument {
   warnings: Warning[];
 }
 
-const parsers = new Map<boolean, ParserType>();
+/** Which rules a parse runs: all (validate), the core ones (generate), or none (cached as valid). */
+type Rules = 'all' | 'core' | 'none';
+const parsers = new Map<Rules, ParserType>();
 
-function parserFor(lint: boolean): ParserType {
-  let parser = parsers.get(lint);
+function parserFor(rules: Rules): ParserType {
+  let parser = parsers.get(rules);
   if (parser === undefined) {
-    parser = new Parser(lint ? {} : { ruleset: { recommended: false } });
-    parsers.set(lint, parser);
+    // The resolver's cache would keep serving a referenced file's old content to later parses
+    // (watch mode, tests): every parse reads the files afresh.
+    const resolver = { __unstable: { resolver: { cache: false } } };
+    parser = new Parser(rules === 'all' ? resolver : rules === 'core' ? { ruleset: { recommended: false }, ...resolver } : { ruleset: { core: false, recommended: false }, ...resolver });
+    parsers.set(rules, parser);
   }
   return parser;
 }
@@ -45,8 +52,12 @@ function parserFor(lint: boolean): ParserType {
  * Parses and validates a loaded document (resolving `$ref`s to files beside it).
  * Throws {@link WsgenError} listing every error-level diagnostic.
  */
-export async function parseDocument(loaded: LoadedDocument, options: { lint?: boolean } = {}): Promise<ParsedDocument> {
-  const { document, diagnostics } = await fromFile(parserFor(options.lint ?? false), loaded.absolutePath).parse({
+export async function parseDocument(loaded: LoadedDocument, options: { lint?: boolean; cache?: boolean } = {}): Promise<ParsedDocument> {
+  const lint = options.lint ?? false;
+  const useCache = !lint && options.cache !== false;
+  const key = useCache ? await documentKey(loaded.absolutePath) : undefined;
+  const cachedWarnings = key === undefined ? undefined : await lookupValidated(key);
+  const { document, diagnostics } = await fromFile(parserFor(lint ? 'all' : cachedWarnings !== undefined ? 'none' : 'core'), loaded.absolutePath).parse({
     validateOptions: { allowedSeverity: { warning: true, info: true, hint: true } },
   });
   const errors = diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error);
@@ -54,24 +65,27 @@ export async function parseDocument(loaded: LoadedDocument, options: { lint?: bo
     const problems = errors.map((d) => toProblem(d, loaded));
     throw new WsgenError(problems.length > 0 ? problems : [{ code: ErrorCode.INVALID_ASYNCAPI, message: 'the parser produced no document', location: { file: loaded.displayPath } }]);
   }
+  if (cachedWarnings !== undefined) return { document, warnings: cachedWarnings };
   const warnings = diagnostics
-    .filter((d) => d.severity === DiagnosticSeverity.Warning || (options.lint === true && d.severity === DiagnosticSeverity.Information))
+    .filter((d) => d.severity === DiagnosticSeverity.Warning || (lint && d.severity === DiagnosticSeverity.Information))
     .map((d) => {
       const problem = toProblem(d, loaded);
       return { severity: d.severity === DiagnosticSeverity.Warning ? ('warning' as const) : ('info' as const), message: problem.message, location: problem.location };
     });
+  if (key !== undefined) await recordValidated(key, warnings);
   return { document, warnings };
 }
 
 function toProblem(diagnostic: Diagnostic, loaded: LoadedDocument): Problem {
   const jsonPath = diagnostic.path.length > 0 ? `#/${diagnostic.path.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}` : undefined;
   const isRef = /\$ref|reference|could not be resolved|unresolved|ENOENT/i.test(diagnostic.message) || diagnostic.code === 'invalid-ref';
+  // Problems inside a `$ref`'d file are located in that file.
   const source = typeof diagnostic.source === 'string' && diagnostic.source !== loaded.absolutePath ? diagnostic.source : undefined;
   return {
     code: isRef ? ErrorCode.UNRESOLVED_REF : ErrorCode.INVALID_ASYNCAPI,
-    message: `${diagnostic.message}${source === undefined ? '' : ` (in ${source})`}${isRef ? '; check that the referenced file and JSON pointer exist' : ''}`,
+    message: `${diagnostic.message}${isRef ? '; check that the referenced file and JSON pointer exist' : ''}`,
     location: {
-      file: loaded.displayPath,
+      file: source === undefined ? loaded.displayPath : path.relative(process.cwd(), source) || source,
       line: diagnostic.range.start.line + 1,
       column: diagnostic.range.start.character + 1,
       jsonPath,
