@@ -88,6 +88,9 @@ export async function writeOutput(outDir: string, files: OutputFile[]): Promise<
   try {
     for (const file of all) {
       const target = safeJoin(root, file.path);
+      // A folder where a file must go would make its rename fail after others succeeded: refuse
+      // now, while nothing has been renamed.
+      if ((await stat(target).catch(() => undefined))?.isDirectory() === true) throw new Error(`${file.path} is a folder`);
       if ((await readIfExists(target)) === file.contents) {
         if (file.path !== MANIFEST) report.unchanged.push(file.path);
         continue;
