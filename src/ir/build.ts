@@ -35,7 +35,8 @@ export function buildIR(document: AsyncAPIDocumentInterface): ApiIR {
     rawMessages.push({ message, ir });
   }
 
-  const schemas = new SchemaCollector(registry, (pointer) => resolvePointer(document.json(), pointer));
+  const componentSchemas = (document.json() as { components?: { schemas?: Record<string, unknown> } }).components?.schemas ?? {};
+  const schemas = new SchemaCollector(registry, (pointer) => resolvePointer(document.json(), pointer), componentSchemas);
   for (const { message, ir } of rawMessages) {
     const path = pointerOf(message) ?? `#/components/messages/${pointerSegment(ir.id)}`;
     const format = message.schemaFormat?.() ?? '';

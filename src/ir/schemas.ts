@@ -56,10 +56,48 @@ export class SchemaCollector {
    * @param resolvePointer resolves a local `$ref` (`#/components/schemas/Comment`) that the
    *   parser left in place, which it does for recursive schemas.
    */
+  /** Component schemas by their canonical JSON, to recognise anonymous copies of them. */
+  private readonly componentsByShape = new Map<string, SchemaObject>();
+  private readonly shapes = new WeakMap<object, string>();
+
   constructor(
     private readonly registry: NameRegistry,
     private readonly resolvePointer: (pointer: string) => unknown,
-  ) {}
+    components: Record<string, unknown> = {},
+  ) {
+    for (const component of Object.values(components)) {
+      if (isObject(component) && isModel(component) && componentName(component) !== undefined) {
+        const shape = this.shapeOf(component);
+        if (!this.componentsByShape.has(shape)) this.componentsByShape.set(shape, component);
+      }
+    }
+  }
+
+  /**
+   * Canonical JSON of a schema without the parser's annotations (memoised; linear overall).
+   * Applying message traits makes the parser copy the payload, and the copy loses its component
+   * name: its shape finds the component again, so `Order` stays `Order`, not `PlaceOrderPayload`.
+   */
+  private shapeOf(node: unknown, stack: object[] = []): string {
+    if (typeof node !== 'object' || node === null) return JSON.stringify(node) ?? 'null';
+    const known = this.shapes.get(node);
+    if (known !== undefined) return known;
+    if (stack.includes(node)) return '"<cycle>"';
+    stack.push(node);
+    const shape = Array.isArray(node)
+      ? `[${node.map((item) => this.shapeOf(item, stack)).join(',')}]`
+      : `{${Object.keys(node).filter((key) => !key.startsWith('x-parser-')).sort().map((key) => `${JSON.stringify(key)}:${this.shapeOf((node as SchemaObject)[key], stack)}`).join(',')}}`;
+    stack.pop();
+    this.shapes.set(node, shape);
+    return shape;
+  }
+
+  /** The component schema an anonymous model is a copy of, if any. */
+  private twinOf(node: SchemaObject): SchemaObject | undefined {
+    if (this.componentsByShape.size === 0 || componentName(node) !== undefined || !isModel(node)) return undefined;
+    const twin = this.componentsByShape.get(this.shapeOf(node));
+    return twin === node ? undefined : twin;
+  }
 
   /**
    * Adds a message payload and returns the name of its definition.
@@ -71,6 +109,8 @@ export class SchemaCollector {
       this.definitions[name] = typeof schema === 'boolean' ? schema : {};
       return name;
     }
+    const twin = this.twinOf(schema);
+    if (twin !== undefined) return this.addRoot(twin, preferredName, jsonPath);
     const existing = this.names.get(schema);
     if (existing !== undefined) return existing;
     const component = componentName(schema);
@@ -106,6 +146,8 @@ export class SchemaCollector {
     }
     const known = this.names.get(node);
     if (known !== undefined) return { $ref: `#/definitions/${known}` };
+    const twin = this.twinOf(node);
+    if (twin !== undefined) return this.convert(twin, contextName);
     const component = componentName(node);
     if (component !== undefined) {
       const name = this.claimComponent(component, node);
