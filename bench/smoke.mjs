@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * Smoke test of the benchmark suite, so it cannot rot: every part on tiny sizes (1 run,
- * 10 messages, a few validator rounds), side by side, into scratch results folders, then
- * checks that each wrote its figures and the chart. About a minute; exits non-zero on any failure.
+ * 10 messages, a few validator rounds, a few hundred frames and a few dozen connections for the
+ * server, memory and client parts), side by side, into scratch results folders, then checks that
+ * each wrote its figures and the chart. About a minute; exits non-zero on any failure.
  *
  * Usage: node bench/smoke.mjs
  */
@@ -43,6 +44,33 @@ const parts = [
     check: (section) => [
       [section.frames.valid.candidateOpsPerSecond.median > 0 && section.frames.valid.baselineOpsPerSecond.median > 0, 'valid-frame ops/s'],
       [section.frames.invalid.issues > 0 && Number.isFinite(section.frames.invalid.candidateOverBaseline), 'invalid-frame ratio'],
+    ],
+  },
+  {
+    name: 'server',
+    args: ['--connections', '5', '--in-flight', '2', '--messages', '200', '--rounds', '2', '--warmup', '1', '--paced-rate', '2000', '--paced-messages', '200', '--paced-rounds', '2', '--subscribers', '20', '--publishes', '3', '--fanout-rounds', '2', '--profile', 'always', '--profile-rounds', '1'],
+    check: (section) => [
+      [Number.isFinite(section.requests.serverCpuUsPerMessage.ratio) && Number.isFinite(section.requests.p99Ms.ratio), 'request/response CPU and p99 ratios'],
+      [section.paced !== null && section.paced.p99Ms.candidate.n === 2, 'paced rounds'],
+      [Number.isFinite(section.fanout.serverCpuUsPerDelivery.ratio), 'fan-out CPU per delivery ratio'],
+      [section.targets.length === 2, 'targets'],
+      [section.profile !== null && section.profile.ownFunctions.length > 0, 'CPU profile diff'],
+    ],
+  },
+  {
+    name: 'memory',
+    args: ['--sizes', '20,50', '--repeats', '1', '--hold-s', '0', '--warmup', '5'],
+    check: (section) => [
+      [section.sizes.length === 2 && Number.isFinite(section.sizes[1].heapUsedBytesPerConnection.candidate.median), 'bytes per connection per size'],
+      [section.sizes.every((size) => size.allHeld.raw && size.allHeld.generated), 'every connection held'],
+    ],
+  },
+  {
+    name: 'client',
+    args: ['--messages', '200', '--rounds', '2', '--warmup', '1'],
+    check: (section) => [
+      [Number.isFinite(section.requests.cpuUsPerMessage.ratio), 'client CPU per message ratio'],
+      [section.bundle.gzipBytes > 0 && section.bundle.externalImports.length === 0, 'browser bundle size, no external imports'],
     ],
   },
 ];
