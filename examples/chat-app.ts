@@ -33,9 +33,10 @@ export interface ChatServer {
   conversations: Map<string, { messageId: string; senderId: string; content: string }[]>;
 }
 
-/** At most this many messages are kept per conversation, and this many ids for deduplication. */
+/** At most this many messages are kept per conversation, this many ids for deduplication, and this many conversations. */
 const HISTORY_LIMIT = 1000;
 const DEDUPE_LIMIT = 10_000;
+const CONVERSATION_LIMIT = 10_000;
 
 const topicOf = (conversationId: string): string => `conversation:${conversationId}`;
 const now = (): string => new Date().toISOString();
@@ -46,10 +47,42 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   const log = options.log ?? (() => undefined);
   const conversations = new Map<string, { messageId: string; senderId: string; content: string }[]>();
   const assigned = new Set<string>();
+  // conversationId → the customer who opened it: other customers may not join it (agents may).
+  const owners = new Map<string, string>();
   // `${senderId}:${frameId}` → messageId, so a request re-sent after a reconnect is stored once.
   const delivered = new Map<string, string>();
 
-  const joinConversation = (ctx: HandlerContext<ChatPrincipal>, conversationId: string): Promise<void> => ctx.join(topicOf(conversationId));
+  /** Forgets the oldest conversations beyond the limit (Map order is insertion order). */
+  const evictConversations = (): void => {
+    for (const map of [owners, conversations]) {
+      while (map.size > CONVERSATION_LIMIT) {
+        const oldest = map.keys().next().value as string;
+        owners.delete(oldest);
+        conversations.delete(oldest);
+        assigned.delete(oldest);
+      }
+    }
+  };
+
+  /**
+   * Joins the sender to the conversation, or answers `forbidden` (and returns false) when it is
+   * another customer's. The first customer to name a conversation opens it.
+   */
+  const joinConversation = async (ctx: HandlerContext<ChatPrincipal>, conversationId: string, frameId?: string): Promise<boolean> => {
+    const { userId } = ctx.principal;
+    if (userId.startsWith('user_')) {
+      const owner = owners.get(conversationId);
+      if (owner === undefined) {
+        owners.set(conversationId, userId);
+        evictConversations();
+      } else if (owner !== userId) {
+        ctx.send({ type: 'error', payload: { code: 'forbidden', message: 'This conversation belongs to another customer.', ref: frameId === undefined ? {} : { id: frameId } } });
+        return false;
+      }
+    }
+    await ctx.join(topicOf(conversationId));
+    return true;
+  };
 
   const server = createServer<ChatPrincipal>({
     port: options.port,
@@ -69,7 +102,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       chatMessage: async (message, ctx) => {
         const { conversationId, content } = message.payload;
         const senderId = ctx.principal.userId; // the token says who is speaking, not the frame
-        await joinConversation(ctx, conversationId);
+        if (!(await joinConversation(ctx, conversationId, message.id))) return;
         const dedupeKey = message.id === undefined ? undefined : `${senderId}:${message.id}`;
         const known = dedupeKey === undefined ? undefined : delivered.get(dedupeKey);
         if (known !== undefined) {
@@ -85,6 +118,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
         history.push({ messageId, senderId, content });
         if (history.length > HISTORY_LIMIT) history.shift();
         conversations.set(conversationId, history);
+        evictConversations();
         const timestamp = now();
         await ctx.publish(topicOf(conversationId), { type: 'chatMessage', payload: { conversationId, messageId, senderId, senderName: ctx.principal.name, content, timestamp } });
         ctx.reply({ type: 'messageDelivered', payload: { conversationId, messageId, timestamp } });
@@ -94,15 +128,15 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
         }
       },
       messageRead: async (message, ctx) => {
-        await joinConversation(ctx, message.payload.conversationId);
+        if (!(await joinConversation(ctx, message.payload.conversationId))) return;
         await ctx.publish(topicOf(message.payload.conversationId), { type: 'messageRead', payload: { ...message.payload, readBy: ctx.principal.userId } });
       },
       typingStarted: async (message, ctx) => {
-        await joinConversation(ctx, message.payload.conversationId);
+        if (!(await joinConversation(ctx, message.payload.conversationId))) return;
         await ctx.publish(topicOf(message.payload.conversationId), { type: 'typingStarted', payload: { ...message.payload, userId: ctx.principal.userId } });
       },
       typingStopped: async (message, ctx) => {
-        await joinConversation(ctx, message.payload.conversationId);
+        if (!(await joinConversation(ctx, message.payload.conversationId))) return;
         await ctx.publish(topicOf(message.payload.conversationId), { type: 'typingStopped', payload: { ...message.payload, userId: ctx.principal.userId } });
       },
     },
