@@ -10,6 +10,7 @@ import type { Server as HttpServer } from 'node:http';
 import { createServer, redisPubSub, type PubSub, type Server, type ServerLimits } from '../generated/src/server.js';
 import type { HandlerContext } from '../generated/src/server.js';
 import { verifyToken, type ChatPrincipal, type TokenOptions } from './tokens.js';
+import { createOwnerStore } from './ownership.js';
 
 /** Options of {@link createChatServer}. */
 export interface ChatServerOptions {
@@ -47,21 +48,18 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   const log = options.log ?? (() => undefined);
   const conversations = new Map<string, { messageId: string; senderId: string; content: string }[]>();
   const assigned = new Set<string>();
-  // conversationId → the customer who opened it: other customers may not join it (agents may).
-  const owners = new Map<string, string>();
+  // Who opened each conversation (other customers may not join it; agents may): see ownership.ts.
+  const owners = createOwnerStore({ redisUrl: options.redisUrl, limit: CONVERSATION_LIMIT, onEvict: (conversationId) => forget(conversationId) });
   // `${senderId}:${frameId}` → messageId, so a request re-sent after a reconnect is stored once.
   const delivered = new Map<string, string>();
 
-  /** Forgets the oldest conversations beyond the limit (Map order is insertion order). */
+  const forget = (conversationId: string): void => {
+    conversations.delete(conversationId);
+    assigned.delete(conversationId);
+  };
+  /** Keeps the message history of at most CONVERSATION_LIMIT conversations (oldest dropped first). */
   const evictConversations = (): void => {
-    for (const map of [owners, conversations]) {
-      while (map.size > CONVERSATION_LIMIT) {
-        const oldest = map.keys().next().value as string;
-        owners.delete(oldest);
-        conversations.delete(oldest);
-        assigned.delete(oldest);
-      }
-    }
+    while (conversations.size > CONVERSATION_LIMIT) forget(conversations.keys().next().value as string);
   };
 
   /**
@@ -70,16 +68,12 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
    */
   const joinConversation = async (ctx: HandlerContext<ChatPrincipal>, conversationId: string, frameId?: string): Promise<boolean> => {
     const { userId } = ctx.principal;
-    if (userId.startsWith('user_')) {
-      const owner = owners.get(conversationId);
-      if (owner === undefined) {
-        owners.set(conversationId, userId);
-        evictConversations();
-      } else if (owner !== userId) {
-        ctx.send({ type: 'error', payload: { code: 'forbidden', message: 'This conversation belongs to another customer.', ref: frameId === undefined ? {} : { id: frameId } } });
-        return false;
-      }
+    const store = await owners;
+    if (userId.startsWith('user_') && (await store.claim(conversationId, userId)) !== userId) {
+      ctx.send({ type: 'error', payload: { code: 'forbidden', message: 'This conversation belongs to another customer.', ref: frameId === undefined ? {} : { id: frameId } } });
+      return false;
     }
+    store.enter(ctx.connectionId, conversationId);
     await ctx.join(topicOf(conversationId));
     return true;
   };
@@ -95,7 +89,10 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     limits: options.limits,
     hooks: {
       onConnect: (connection) => log(`connect ${connection.id} ${connection.principal.userId}`),
-      onDisconnect: (connection, code) => log(`disconnect ${connection.id} ${code}`),
+      onDisconnect: (connection, code) => {
+        void owners.then((store) => store.leaveAll(connection.id));
+        log(`disconnect ${connection.id} ${code}`);
+      },
       onError: (error) => log(`error: ${(error as Error).message}`),
     },
     handlers: {
@@ -141,5 +138,19 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       },
     },
   });
-  return { server, conversations };
+  // Closing the chat also closes its ownership store (its Redis connection).
+  const chatServer: Server = {
+    listen: () => server.listen(),
+    address: () => server.address(),
+    stats: () => server.stats(),
+    publish: (topic, message) => server.publish(topic, message),
+    close: async (closeOptions) => {
+      try {
+        await server.close(closeOptions);
+      } finally {
+        await (await owners).close();
+      }
+    },
+  };
+  return { server: chatServer, conversations };
 }

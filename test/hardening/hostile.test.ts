@@ -75,17 +75,18 @@ describe('handshake flood and slow consumers (server in a child process, memory 
 
   it('closes consumers that never read with 1013 at maxBufferedBytes, without following the flood in memory', async () => {
     const chat = child as ChildChat;
-    const result = await runSlowConsumer(chat, { secret: SECRET, consumers: 3, messages: 3_000, contentChars: 2_000 });
+    const result = await runSlowConsumer(chat, { secret: SECRET, consumers: 3, messages: 4_000, contentChars: 2_000 });
     const { before, after, peakRss } = result.memory;
     console.log(
       `slow consumers: ${JSON.stringify(result.closeCodes)} after ${mb(result.bytesPerConsumer)} MB each; RSS ${mb(before.rss)} → peak ${mb(peakRss)} → ${mb(after.rss)} MB, ` +
         `heap ${mb(before.heapUsed)} → ${mb(after.heapUsed)} MB, buffers ${mb(before.external)} → ${mb(after.external)} MB; ${result.durationMs} ms`,
     );
-    expect(result.flooderDelivered).toBe(3_000);
+    expect(result.flooderDelivered).toBe(4_000);
     expect(result.closeCodes).toEqual({ '1013': 3 });
     // Topic deliveries share one Buffer per message, so unbounded buffering would keep roughly one
-    // copy of the flood (~24 MB, minus what the kernel absorbs) alive in external memory.
-    expect(after.external - before.external).toBeLessThan(8 * 1024 * 1024);
+    // copy of the flood (~32 MB, minus the few MB the kernel absorbs) alive in external memory;
+    // with the limit, what remains is noise (measured 1–5 MB).
+    expect(after.external - before.external).toBeLessThan(10 * 1024 * 1024);
     // What stays on the heap is the conversation history (1000 messages of 8 KB), not buffers.
     expect(after.heapUsed - before.heapUsed).toBeLessThan(16 * 1024 * 1024);
     expect(after.stats.connections).toBe(0);

@@ -3,10 +3,10 @@
  * `scripts/soak.ts` (large).
  *
  * Two instances of the example CLI server (`examples/chat-server.ts`, child processes) share a
- * real redis-server. Generated clients, half pinned to each instance, chat in a few conversations
- * with `request()` (one request in flight per client) while instances are killed -9 and
- * restarted, redis-server is killed -9 and restarted, and random connections are cut. What is
- * promised, and therefore measured, is defined in `delivery-model.ts`.
+ * real redis-server. Generated clients (one customer and several agents per conversation), half
+ * pinned to each instance, chat with `request()` (one request in flight per client) while
+ * instances are killed -9 and restarted, redis-server is killed -9 and restarted, and random
+ * connections are cut. What is promised, and therefore measured, is in `delivery-model.ts`.
  */
 import WebSocket from 'ws';
 import { Redis } from 'ioredis';
@@ -40,6 +40,10 @@ export interface ChaosResult extends DeliveryFigures {
   requests: number;
   acknowledged: number;
   unacknowledged: number;
+  /** Rejected requests by error code (e.g. request_timeout). */
+  rejections: Record<string, number>;
+  /** Clients that closed for good, by the error they reported last. */
+  closedForGood: Record<string, number>;
   /** Broadcasts received, all connections together. */
   deliveries: number;
   crashes: string[];
@@ -71,6 +75,8 @@ interface ChaosClient extends Receiver {
   socket: WebSocket | undefined;
   inFlight: number | undefined;
   lastAckAt: number;
+  /** The last error the client reported (for clients that closed for good). */
+  lastError: string | undefined;
 }
 
 /** Runs the scenario; process failures and broken guarantees end up in the result. */
@@ -86,6 +92,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     requests: 0,
     acknowledged: 0,
     unacknowledged: 0,
+    rejections: {},
+    closedForGood: {},
     deliveries: 0,
     qualifyingPairs: 0,
     lost: 0,
@@ -102,6 +110,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     peakRss: 0,
   };
 
+  if (options.conversations * 2 > options.clients) throw new RangeError('runChaos() needs at least two clients per conversation.');
   const [redisPort, portA, portB] = [await freePort(), await freePort(), await freePort()];
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
   const redis = redisServer(redisPort);
@@ -130,10 +139,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     // ── clients ────────────────────────────────────────────────────────────────────────────
     for (let index = 0; index < options.clients; index++) {
       const instance = (index % 2) as 0 | 1;
+      // Each conversation has one customer (it owns the conversation) and support agents; the
+      // members alternate between the two instances.
+      const conversation = Math.floor(index / 2) % options.conversations;
+      const customer = index === conversation * 2;
       const chaos: ChaosClient = {
         index,
-        userId: `user_c${index}`,
-        conversationId: `conv_chaos${Math.floor(index / 2) % options.conversations}`,
+        userId: customer ? `user_c${index}` : `agent_c${index}`,
+        conversationId: `conv_chaos${conversation}`,
         instance,
         client: undefined as unknown as Client,
         epochs: [],
@@ -141,6 +154,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         socket: undefined,
         inFlight: undefined,
         lastAckAt: 0,
+        lastError: undefined,
       };
       // The ws class, recording each socket so the scenario can cut it.
       class Tracked extends WebSocket {
@@ -174,6 +188,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
             // Closed meanwhile.
           }
         }
+      });
+      client.on('clientError', (error) => {
+        chaos.lastError = `${error.code}${error.closeCode === undefined ? '' : ` (close ${error.closeCode})`}: ${error.message}`;
       });
       client.on('typingStopped', (message) => {
         const epoch = current();
@@ -215,8 +232,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
           acks.push({ sender: chaos.index, seq, messageId: reply.payload.messageId, t0, t1: Date.now() });
           result.acknowledged++;
           chaos.lastAckAt = Date.now();
-        } catch {
+        } catch (error) {
           result.unacknowledged++;
+          const { code = 'unknown', cause } = error as { code?: string; cause?: { code?: string } };
+          const key = code === 'server_error' && typeof cause?.code === 'string' ? `${code} (${cause.code})` : code;
+          result.rejections[key] = (result.rejections[key] ?? 0) + 1;
         }
         chaos.inFlight = undefined;
         await sleep(options.thinkMs * (0.5 + rand()));
@@ -287,7 +307,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     await sleep(GRACE_MS + 500);
     const end = Date.now();
     trackPeak();
-    for (const chaos of clients) if (chaos.lastAckAt <= lastFaultAt) result.notRecovered.push(chaos.userId);
+    for (const chaos of clients) {
+      if (chaos.lastAckAt <= lastFaultAt) result.notRecovered.push(chaos.userId);
+      if (chaos.client.state === 'closed') {
+        const why = chaos.lastError ?? 'no error reported';
+        result.closedForGood[why] = (result.closedForGood[why] ?? 0) + 1;
+      }
+    }
 
     // ── evaluation (support/delivery-model.ts) ─────────────────────────────────────────────
     Object.assign(result, evaluateDeliveries({ acks, receivers: clients, degraded, crashWindow, end, started, graceMs: GRACE_MS }));

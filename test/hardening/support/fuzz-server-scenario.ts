@@ -150,7 +150,9 @@ async function fuzz(
 
   const arbitrary = hostileFrame(maxPayloadBytes);
   const fuzzer = async (index: number): Promise<void> => {
-    const principal = `user_fuzz${index}`;
+    // Agents: they may join any conversation, so the answer to a valid frame does not depend on
+    // which fuzzer named a conversation first (customers own the conversations they open).
+    const principal = `agent_fuzz${index}`;
     const token = await signToken({ sub: principal }, SECRET);
     const open = () => RawClient.open(`${url}?token=${token}`);
     let client = await open();
@@ -230,7 +232,7 @@ async function fuzz(
     for (const message of history) {
       const length = codePoints(message.content);
       if (length < 1 || length > 2000) result.invalidStored.push(`content of ${length} characters in ${conversationId}`);
-      if (!/^user_[A-Za-z0-9]+$/.test(message.senderId)) result.invalidStored.push(`sender ${message.senderId}`);
+      if (!/^(user|agent)_[A-Za-z0-9]+$/.test(message.senderId)) result.invalidStored.push(`sender ${message.senderId}`);
     }
   }
   for (const line of log) if (/eyJ/.test(line)) result.violations.push(`a log line contains a token: ${line.slice(0, 80)}`);

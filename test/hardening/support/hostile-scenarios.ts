@@ -220,7 +220,8 @@ export async function runSlowConsumer(chat: ChildChat, options: SlowConsumerOpti
   const conversationId = `conv_slow${started}`;
   const consumers = await Promise.all(
     Array.from({ length: options.consumers }, async (_, index) => {
-      const userId = `user_slow${index}x${started}`;
+      // Agents, who may all join one conversation (a customer may join only its own).
+      const userId = `agent_slow${index}x${started}`;
       const token = await signToken({ sub: userId, ...claims }, options.secret);
       const raw = await rawUpgrade(chat.port, `${PATH}?token=${token}`, headers);
       raw.socket.write(maskedText(JSON.stringify({ type: 'typingStopped', payload: { conversationId, userId } })));
@@ -232,7 +233,7 @@ export async function runSlowConsumer(chat: ChildChat, options: SlowConsumerOpti
   );
   const before = await chat.probe();
   const stopWatching = watchRss(chat.pid);
-  const flooderToken = await signToken({ sub: `user_flood${started}`, ...claims }, options.secret);
+  const flooderToken = await signToken({ sub: `agent_flood${started}`, ...claims }, options.secret);
   const flooder = await RawClient.open(`ws://127.0.0.1:${chat.port}${PATH}?token=${flooderToken}`, options.origin === undefined ? {} : { origin: options.origin });
   const content = '😀'.repeat(Math.min(2000, options.contentChars));
   let flooderDelivered = 0;
@@ -241,7 +242,7 @@ export async function runSlowConsumer(chat: ChildChat, options: SlowConsumerOpti
   for (let sent = 0; sent < options.messages; sent += BATCH) {
     const batch = Math.min(BATCH, options.messages - sent);
     for (let i = 0; i < batch; i++) {
-      flooder.ws.send(JSON.stringify({ type: 'chatMessage', id: `f${sent + i}`, payload: { conversationId, senderId: 'user_flood', content, timestamp: new Date().toISOString() } }));
+      flooder.ws.send(JSON.stringify({ type: 'chatMessage', id: `f${sent + i}`, payload: { conversationId, senderId: 'agent_flood', content, timestamp: new Date().toISOString() } }));
     }
     for (let i = 0; i < batch; i++) {
       await flooder.next((event) => event.kind === 'frame' && (event.frame as { type?: string }).type === 'messageDelivered', 10_000, 'flood delivery');
