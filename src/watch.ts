@@ -16,16 +16,22 @@ export async function watchFiles(filesOf: () => Promise<Set<string>>, run: (chan
   let running: Promise<void> = Promise.resolve();
   let pending: string | undefined;
 
+  let watched = '';
   const rewatch = async (): Promise<void> => {
-    for (const watcher of watchers) watcher.close();
     const files = await filesOf();
+    const key = [...files].sort().join('\n');
+    // Same files: keep the watchers, so no change can slip through a gap between close and reopen.
+    if (key === watched) return;
+    watched = key;
     const folders = new Map<string, Set<string>>();
     for (const file of files) {
       const names = folders.get(path.dirname(file)) ?? new Set<string>();
       names.add(path.basename(file));
       folders.set(path.dirname(file), names);
     }
-    // Watch folders, not files: editors replace files by renaming, which ends a file watch.
+    const previous = watchers;
+    // Watch folders, not files: editors replace files by renaming, which ends a file watch. The new
+    // watchers are open before the old ones close.
     watchers = [...folders].map(([folder, names]) =>
       watch(folder, (_event, name) => {
         if (name === null || !names.has(name.toString())) return;
@@ -38,6 +44,7 @@ export async function watchFiles(filesOf: () => Promise<Set<string>>, run: (chan
         }, debounceMs);
       }),
     );
+    for (const watcher of previous) watcher.close();
   };
 
   await rewatch();
