@@ -4,6 +4,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ErrorCode, WsgenError } from './errors.js';
 import { loadDocument } from './load.js';
 import { parseDocument, type Warning } from './parse.js';
 import { buildIR } from './ir/build.js';
@@ -67,7 +68,6 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     mark = now;
   };
   if (options.packageName !== undefined && !NPM_NAME.test(options.packageName)) {
-    const { ErrorCode, WsgenError } = await import('./errors.js');
     throw new WsgenError({ code: ErrorCode.INVALID_OPTION, message: `--package-name ${JSON.stringify(options.packageName)} is not a valid npm package name (lower-case letters, digits, - . _ ~, optional @scope/)` });
   }
   const loaded = await loadDocument(options.input, options.cwd);

@@ -7,7 +7,7 @@
  * derived from where they sit (`ChatMessagePayload`, `OrderItemsItem`), which is what the type
  * renderer names them by: no `AnonymousSchema_3`.
  */
-import { camelCase, pascalCase, pointerSegment, type NameRegistry } from './naming.js';
+import { pascalCase, pointerSegment, type NameRegistry } from './naming.js';
 import type { JsonSchema } from './types.js';
 
 type SchemaObject = Record<string, unknown>;
@@ -223,9 +223,4 @@ export class SchemaCollector {
     }
     return out;
   }
-}
-
-/** The identifier a message gets in handler maps when it has no discriminator value. */
-export function messageKeyFor(identifier: string): string {
-  return camelCase(identifier);
 }
