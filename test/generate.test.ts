@@ -6,6 +6,7 @@
 import { readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { generate } from '../src/generate.js';
 import { repoRoot, generateInto, tempDir, typeCheck } from './support/packages.js';
 
 const fixtureCases = readdirSync(path.join(repoRoot, 'test/fixtures'), { withFileTypes: true })
@@ -45,6 +46,13 @@ describe.each(cases)('$name', ({ input, expected }) => {
     disposers.push(temp.dispose);
     const again = await generateInto(input, temp.dir);
     expect(again.result.files.map((file) => [file.path, file.contents])).toEqual(files.map((file) => [file.path, file.contents]));
+  });
+
+  it('does not depend on the validation cache (a validating parse gives the same files)', async () => {
+    const temp = await tempDir();
+    disposers.push(temp.dispose);
+    const uncached = await generate({ input: path.join(repoRoot, input), outDir: path.join(temp.dir, 'pkg'), cache: false });
+    expect(uncached.files.map((file) => [file.path, file.contents])).toEqual(files.map((file) => [file.path, file.contents]));
   });
 
   it('names every type after the document, never AnonymousSchema', () => {

@@ -58,19 +58,25 @@ export class SchemaCollector {
    */
   /** Component schemas by their canonical JSON, to recognise anonymous copies of them. */
   private readonly componentsByShape = new Map<string, SchemaObject>();
-  private readonly shapes = new WeakMap<object, string>();
+  private shapes = new WeakMap<object, string>();
 
   constructor(
     private readonly registry: NameRegistry,
     private readonly resolvePointer: (pointer: string) => unknown,
     components: Record<string, unknown> = {},
   ) {
-    for (const component of Object.values(components)) {
-      if (isObject(component) && isModel(component) && componentName(component) !== undefined) {
+    // Two passes: a component's shape refers to its nested components by name, which the
+    // first pass has recorded by the time the second computes the final shapes.
+    const models = Object.values(components).filter((component): component is SchemaObject => isObject(component) && isModel(component) && componentName(component) !== undefined);
+    for (let pass = 0; pass < 2; pass++) {
+      this.componentsByShape.clear();
+      this.shapes = new WeakMap();
+      for (const component of models) {
         const shape = this.shapeOf(component);
         if (!this.componentsByShape.has(shape)) this.componentsByShape.set(shape, component);
       }
     }
+    this.shapes = new WeakMap();
   }
 
   /**
@@ -78,18 +84,31 @@ export class SchemaCollector {
    * Applying message traits makes the parser copy the payload, and the copy loses its component
    * name: its shape finds the component again, so `Order` stays `Order`, not `PlaceOrderPayload`.
    */
-  private shapeOf(node: unknown, stack: object[] = []): string {
+  private shapeOf(node: unknown, stack: object[] = [], root = true): string {
     if (typeof node !== 'object' || node === null) return JSON.stringify(node) ?? 'null';
-    const known = this.shapes.get(node);
+    // Below the root, a component (as an object or as a `$ref`) is its name: the parser gives
+    // recursion as a cycle or as a `$ref` depending on how it resolved, and both must compare equal.
+    if (!root && !Array.isArray(node)) {
+      const component = componentName(node as SchemaObject);
+      if (component !== undefined) return `<component:${component}>`;
+      const ref = (node as SchemaObject)['$ref'];
+      const key = typeof ref === 'string' ? /^#\/components\/schemas\/([^/]+)$/.exec(ref)?.[1] : undefined;
+      if (key !== undefined) return `<component:${decodeURIComponent(key)}>`;
+    }
+    const known = root ? undefined : this.shapes.get(node);
     if (known !== undefined) return known;
     if (stack.includes(node)) return '"<cycle>"';
     stack.push(node);
     const shape = Array.isArray(node)
-      ? `[${node.map((item) => this.shapeOf(item, stack)).join(',')}]`
-      : `{${Object.keys(node).filter((key) => !key.startsWith('x-parser-')).sort().map((key) => `${JSON.stringify(key)}:${this.shapeOf((node as SchemaObject)[key], stack)}`).join(',')}}`;
+      ? `[${node.map((item) => this.shapeOf(item, stack, false)).join(',')}]`
+      : `{${Object.keys(node).filter((key) => !key.startsWith('x-parser-')).sort().map((key) => `${JSON.stringify(key)}:${this.shapeOf((node as SchemaObject)[key], stack, false)}`).join(',')}}`;
     stack.pop();
-    this.shapes.set(node, shape);
-    return shape;
+    if (root) return shape;
+    // An anonymous copy of a component (nested in another copy) is that component too.
+    const twin = this.componentsByShape.get(shape);
+    const result = twin === undefined ? shape : `<component:${componentName(twin) ?? ''}>`;
+    this.shapes.set(node, result);
+    return result;
   }
 
   /** The component schema an anonymous model is a copy of, if any. */
