@@ -3,7 +3,7 @@
  * `npm run bench`: runs every part of the benchmark suite in turn, each in its own process,
  * into the same results folder. Exits non-zero if any part fails.
  *
- * Usage: node bench/run-all.mjs [--only generation,scaling,validators,server,memory,client] [--out bench/results]
+ * Usage: node bench/run-all.mjs [--only generation,warm,scaling,validators,server,memory,client] [--out bench/results]
  */
 import path from 'node:path';
 import { options, runMain } from './lib/args.mjs';
@@ -11,7 +11,7 @@ import { runNode } from './lib/children.mjs';
 import { defaultResultsDir, repoRoot } from './lib/results.mjs';
 
 /** The parts, in the order they run. */
-export const PARTS = ['generation', 'scaling', 'validators', 'server', 'memory', 'client'];
+export const PARTS = ['generation', 'warm', 'scaling', 'validators', 'server', 'memory', 'client'];
 
 async function main() {
   const opts = options({ only: { type: 'string', default: PARTS.join(',') }, out: { type: 'string', default: defaultResultsDir } });

@@ -29,6 +29,15 @@ const parts = [
     ],
   },
   {
+    name: 'warm',
+    args: ['--runs', '3'],
+    check: (section) => [
+      [section.editToSummaryMs.n === 3, 'one timing per edit'],
+      [['info', 'doc', 'constraint'].every((kind) => section.editToSummaryByKindMs[kind].n === 1), 'one edit of each kind'],
+      [section.stagesMs.parse.n === 3, 'stage timings parsed from --verbose'],
+    ],
+  },
+  {
     name: 'scaling',
     args: ['--sizes', '5:1,10:2', '--runs', '1', '--profile-top', '3'],
     check: (section) => [

@@ -11,6 +11,8 @@ import { packageRoot } from './paths.js';
 import { loadDocument } from './load.js';
 import { ARTIFACTS, findConfig, loadConfig, type Artifact } from './config.js';
 import { watchFiles } from './watch.js';
+import { GenerationMemo } from './memo.js';
+import { warmUpValidation } from './parse.js';
 import { referencedFiles } from './references.js';
 import { parseDocument } from './parse.js';
 
@@ -107,6 +109,8 @@ async function runGenerateCommand(spec: string | undefined, flags: GenerateFlags
     for (const problem of error.problems) io.stderr(`wsgen: ${formatProblem(problem)}\n`);
     return ExitCode.PROBLEM;
   }
+  // Watch mode keeps each job's expensive results for the next run (see memo.ts).
+  if (flags.watch === true && flags.check !== true) for (const job of jobs) job.memo = new GenerationMemo();
   let code: number = ExitCode.OK;
   for (const job of jobs) code = Math.max(code, await runGenerate(job, flags, io));
   if (flags.watch !== true) return code;
@@ -118,6 +122,7 @@ async function runGenerateCommand(spec: string | undefined, flags: GenerateFlags
   const stop = (): void => controller.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  for (const job of jobs) await warmUpValidation(job.input);
   io.stdout(`wsgen: watching ${jobs.map((job) => job.display).join(', ')} (Ctrl-C to stop)\n`);
   await watchFiles(
     async () => {
@@ -144,6 +149,7 @@ interface Job {
   packageName?: string;
   packageVersion?: string;
   emit: readonly Artifact[];
+  memo?: GenerationMemo;
 }
 
 async function resolveJobs(spec: string | undefined, flags: GenerateFlags): Promise<Job[]> {
@@ -173,7 +179,7 @@ async function runGenerate(job: Job, flags: GenerateFlags, io: Output): Promise<
   const output = job.output;
   let result: GenerateResult;
   try {
-    result = await generate({ input: job.input, outDir: output, check: flags.check, packageName: job.packageName, packageVersion: job.packageVersion, emit: job.emit, cache: flags.cache });
+    result = await generate({ input: job.input, outDir: output, check: flags.check, packageName: job.packageName, packageVersion: job.packageVersion, emit: job.emit, cache: flags.cache, memo: job.memo });
   } catch (error) {
     if (error instanceof WsgenError) {
       for (const problem of error.problems) io.stderr(`wsgen: ${formatProblem(problem)}\n`);

@@ -10,7 +10,7 @@ import { parseDocument, type Warning } from './parse.js';
 import { buildIR } from './ir/build.js';
 import type { ApiIR } from './ir/types.js';
 import { renderPayloadTypes } from './render/payload-types.js';
-import { renderStandaloneValidators, type ValidatorRequest } from './render/standalone-validators.js';
+import { renderStandaloneValidators, withoutAnnotations, type ValidatorRequest } from './render/standalone-validators.js';
 import { renderTemplate } from './render/templates.js';
 import { buildViewModel, standaloneMessageExport, standaloneParameterExport } from './render/view-model.js';
 import { readmeView } from './render/readme-view.js';
@@ -19,6 +19,7 @@ import { formatFile } from './format.js';
 import { compareOutput, writeOutput, type FileDifference, type OutputFile, type WriteReport } from './write.js';
 import { runtimeDir } from './paths.js';
 import { ARTIFACTS, type Artifact } from './config.js';
+import { reuseOrCompute, type GenerationMemo } from './memo.js';
 
 /** Options of one generation. */
 export interface GenerateOptions {
@@ -38,6 +39,8 @@ export interface GenerateOptions {
   emit?: readonly Artifact[];
   /** Reuse the validation of an unchanged document (see validation-cache.ts); default true. */
   cache?: boolean;
+  /** Results of the previous generation to reuse where their inputs are unchanged (watch mode). */
+  memo?: GenerationMemo;
 }
 
 /** Stage names, in pipeline order. */
@@ -70,6 +73,19 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   if (options.packageName !== undefined && !NPM_NAME.test(options.packageName)) {
     throw new WsgenError({ code: ErrorCode.INVALID_OPTION, message: `--package-name ${JSON.stringify(options.packageName)} is not a valid npm package name (lower-case letters, digits, - . _ ~, optional @scope/)` });
   }
+  const { memo } = options;
+  try {
+    const result = await runStages(options, lap, timings);
+    memo?.settle();
+    return result;
+  } catch (error) {
+    memo?.abandon();
+    throw error;
+  }
+}
+
+async function runStages(options: GenerateOptions, lap: (stage: Stage) => void, timings: Record<Stage, number>): Promise<GenerateResult> {
+  const { memo } = options;
   const loaded = await loadDocument(options.input, options.cwd);
   lap('load');
   const parsed = await parseDocument(loaded, { cache: options.cache });
@@ -81,9 +97,14 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     packageVersion: options.packageVersion ?? (/^\d+\.\d+\.\d+/.test(ir.version) ? ir.version : '0.0.0'),
     sourceName: path.basename(loaded.absolutePath),
     emit: options.emit ?? ARTIFACTS,
+    memo,
   });
   lap('render');
-  const files = await Promise.all(rendered.map(async (file) => (file.path.startsWith('src/runtime/') || file.path === 'src/validators-standalone.ts' ? file : { path: file.path, contents: await formatFile(file.path, file.contents) })));
+  const files = await Promise.all(
+    rendered.map(async (file) =>
+      file.path.startsWith('src/runtime/') || file.path === 'src/validators-standalone.ts' ? file : { path: file.path, contents: await reuseOrCompute(memo, `format ${file.path}`, file.contents, () => formatFile(file.path, file.contents)) },
+    ),
+  );
   lap('format');
   const outDir = path.resolve(options.cwd ?? process.cwd(), options.outDir);
   const notes: Warning[] = ir.notes.map((message) => ({ severity: 'info', message, location: undefined }));
@@ -95,14 +116,19 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
 }
 
 /** Renders every file of the generated package (unformatted), in a stable order. */
-export async function renderPackage(ir: ApiIR, packageOptions: { packageName: string; packageVersion: string; sourceName: string; emit: readonly Artifact[] }): Promise<{ files: OutputFile[]; warnings: Warning[] }> {
-  const models = await renderPayloadTypes(ir);
+export async function renderPackage(ir: ApiIR, packageOptions: { packageName: string; packageVersion: string; sourceName: string; emit: readonly Artifact[]; memo?: GenerationMemo }): Promise<{ files: OutputFile[]; warnings: Warning[] }> {
+  const { memo } = packageOptions;
+  // Both steps depend on the schemas alone (and the validators on which ones are requested).
+  const schemasKey = memo === undefined ? '' : JSON.stringify(ir.schemas);
+  const models = await reuseOrCompute(memo, 'payload types', schemasKey, () => renderPayloadTypes(ir));
   const view = buildViewModel(ir, models, packageOptions);
   const requests: ValidatorRequest[] = [
     ...ir.messages.map((message) => ({ exportName: standaloneMessageExport(message), schema: { $ref: `#/definitions/${message.payloadSchema}` } })),
     ...ir.channels.flatMap((channel) => channel.parameters.filter((parameter) => parameter.schema !== undefined).map((parameter) => ({ exportName: standaloneParameterExport(channel, parameter.name), schema: parameter.schema ?? {} }))),
   ];
-  const standalone = await renderStandaloneValidators(ir, requests);
+  // Shaped as one schema so the walker knows the definitions' keys are names, not keywords.
+  const validatorsKey = memo === undefined ? '' : JSON.stringify([requests.map((request) => request.exportName), withoutAnnotations({ definitions: ir.schemas, allOf: requests.map((request) => request.schema) })]);
+  const standalone = await reuseOrCompute(memo, 'validators', validatorsKey, () => renderStandaloneValidators(ir, requests));
   const warnings: Warning[] = standalone.unknownFormats.map((format) => ({ message: `format "${format}" is not known to the validators; it is accepted without checking`, location: undefined }));
   const readme = readmeView(ir);
   const runtime = runtimeView(ir, new Map(view.unions.filter((union) => union.direction === 'clientToServer').map((union) => [union.channel.id, { client: union.name, server: view.unions.find((other) => other.channel === union.channel && other.direction === 'serverToClient')?.name ?? 'never' }])));

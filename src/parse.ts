@@ -13,10 +13,12 @@ import type { AsyncAPIDocumentInterface, Diagnostic, Parser as ParserType } from
 import { ErrorCode, WsgenError, type Problem } from './errors.js';
 import type { LoadedDocument } from './load.js';
 import { documentKey, lookupValidated, recordValidated } from './validation-cache.js';
+import { shareSpecSchemaCompilation } from './spectral-ajv-cache.js';
 
 // The parser's ESM build has extensionless imports that Node cannot load; its CJS build works.
 const require = createRequire(import.meta.url);
 const { Parser, fromFile, DiagnosticSeverity } = require('@asyncapi/parser') as typeof import('@asyncapi/parser');
+shareSpecSchemaCompilation();
 
 /** A diagnostic below error severity, reported but not fatal. */
 export interface Warning {
@@ -48,6 +50,21 @@ function parserFor(rules: Rules): ParserType {
   return parser;
 }
 
+/** Whether this process has run the rules once (compiling the AsyncAPI schema takes ~0.5 s). */
+let validatedInProcess = false;
+
+/**
+ * Watch mode calls this while it waits for the first edit: when the first generation skipped
+ * validation (validation-cache hit), the first edit would otherwise pay for compiling the
+ * AsyncAPI schema (~0.5 s) instead of the ~20 ms a re-validation takes afterwards.
+ */
+export async function warmUpValidation(file: string): Promise<void> {
+  if (validatedInProcess) return;
+  await fromFile(parserFor('core'), file)
+    .parse()
+    .catch(() => undefined); // only the compilation matters; generate reports the problems
+}
+
 /**
  * Parses and validates a loaded document (resolving `$ref`s to files beside it).
  * Throws {@link WsgenError} listing every error-level diagnostic.
@@ -57,7 +74,9 @@ export async function parseDocument(loaded: LoadedDocument, options: { lint?: bo
   const useCache = !lint && options.cache !== false;
   const key = useCache ? await documentKey(loaded.absolutePath) : undefined;
   const cachedWarnings = key === undefined ? undefined : await lookupValidated(key);
-  const { document, diagnostics } = await fromFile(parserFor(lint ? 'all' : cachedWarnings !== undefined ? 'none' : 'core'), loaded.absolutePath).parse({
+  const rules: Rules = lint ? 'all' : cachedWarnings !== undefined ? 'none' : 'core';
+  if (rules !== 'none') validatedInProcess = true;
+  const { document, diagnostics } = await fromFile(parserFor(rules), loaded.absolutePath).parse({
     validateOptions: { allowedSeverity: { warning: true, info: true, hint: true } },
   });
   const errors = diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error);

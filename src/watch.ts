@@ -10,7 +10,7 @@ import path from 'node:path';
  * Calls `run` whenever one of the files `filesOf()` returns changes (debounced), re-reading the
  * file set after each run so new `$ref`s are picked up. Resolves when `signal` aborts.
  */
-export async function watchFiles(filesOf: () => Promise<Set<string>>, run: (changed: string) => Promise<void>, signal: AbortSignal, debounceMs = 60): Promise<void> {
+export async function watchFiles(filesOf: () => Promise<Set<string>>, run: (changed: string) => Promise<void>, signal: AbortSignal, debounceMs = 20): Promise<void> {
   let watchers: FSWatcher[] = [];
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();

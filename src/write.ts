@@ -86,21 +86,30 @@ export async function writeOutput(outDir: string, files: OutputFile[]): Promise<
   const report: WriteReport = { written: [], unchanged: [], removed: [] };
   const staged: { temp: string; target: string }[] = [];
   try {
-    for (const file of all) {
-      const target = safeJoin(root, file.path);
-      // A folder where a file must go would make its rename fail after others succeeded: refuse
-      // now, while nothing has been renamed.
-      if ((await stat(target).catch(() => undefined))?.isDirectory() === true) throw new Error(`${file.path} is a folder`);
-      if ((await readIfExists(target)) === file.contents) {
-        if (file.path !== MANIFEST) report.unchanged.push(file.path);
-        continue;
-      }
-      await mkdir(path.dirname(target), { recursive: true });
-      const temp = `${target}.wsgen-tmp-${process.pid}`;
-      await writeFile(temp, file.contents);
-      staged.push({ temp, target });
-      if (file.path !== MANIFEST) report.written.push(file.path);
-    }
+    // Reads (and the temporary writes below) run concurrently: one at a time, they were most of
+    // a watch-mode regeneration's write stage.
+    const onDisk = await Promise.all(
+      all.map(async (file) => {
+        const target = safeJoin(root, file.path);
+        if ((await stat(target).catch(() => undefined))?.isDirectory() === true) throw new Error(`${file.path} is a folder`);
+        return readIfExists(target);
+      }),
+    );
+    const changed = all.filter((file, index) => onDisk[index] !== file.contents);
+    const changedPaths = new Set(changed.map((file) => file.path));
+    for (const file of all) if (file.path !== MANIFEST) (changedPaths.has(file.path) ? report.written : report.unchanged).push(file.path);
+    // allSettled: on a failure, every temporary file must exist before the cleanup removes them.
+    const writes = await Promise.allSettled(
+      changed.map(async (file) => {
+        const target = safeJoin(root, file.path);
+        const temp = `${target}.wsgen-tmp-${process.pid}`;
+        staged.push({ temp, target });
+        await mkdir(path.dirname(target), { recursive: true });
+        await writeFile(temp, file.contents);
+      }),
+    );
+    const failed = writes.find((outcome) => outcome.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
   } catch (error) {
     await Promise.all(staged.map(({ temp }) => rm(temp, { force: true })));
     throw new WsgenError({ code: ErrorCode.WRITE_FAILED, message: `could not write ${outDir}: ${(error as Error).message}; nothing was changed` }, { cause: error });

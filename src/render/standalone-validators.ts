@@ -117,3 +117,30 @@ function standaloneFormatsImport(): import('ajv').CodeOptions['formats'] {
   const { _ } = require('ajv') as typeof import('ajv');
   return _`require("ajv-formats/dist/formats").fullFormats`;
 }
+
+/** Keywords that only annotate: Ajv generates no code for them. */
+const ANNOTATIONS = new Set(['title', 'description', 'examples', '$comment']);
+/** Keywords whose value is one schema or an array of schemas. */
+const SUBSCHEMAS = new Set(['items', 'additionalItems', 'prefixItems', 'contains', 'additionalProperties', 'propertyNames', 'not', 'if', 'then', 'else', 'unevaluatedItems', 'unevaluatedProperties', 'allOf', 'anyOf', 'oneOf']);
+/** Keywords whose value maps names to schemas. */
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions', '$defs', 'dependentSchemas', 'dependencies']);
+
+/**
+ * A schema without its annotations, for keying the validators in watch mode (memo.ts): editing a
+ * description changes the TypeScript docs but not one byte of the compiled validators, so such an
+ * edit need not pay for compiling and bundling them again. Only keyword positions are stripped:
+ * a property *named* `description` stays, and `const`, `enum` and `default` values are kept whole.
+ */
+export function withoutAnnotations(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutAnnotations);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const kept: Record<string, unknown> = {};
+  for (const [keyword, value] of Object.entries(schema)) {
+    if (ANNOTATIONS.has(keyword)) continue;
+    if (SUBSCHEMAS.has(keyword)) kept[keyword] = withoutAnnotations(value);
+    else if (SCHEMA_MAPS.has(keyword) && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      kept[keyword] = Object.fromEntries(Object.entries(value).map(([name, subschema]) => [name, withoutAnnotations(subschema)]));
+    } else kept[keyword] = value;
+  }
+  return kept;
+}

@@ -1,0 +1,127 @@
+/**
+ * What makes regeneration in watch mode fast must not change what it produces or hide an error:
+ * - the generation memo (src/memo.ts) gives byte-identical output to a generation without it,
+ *   across edits of every kind, and really reuses work (hits) where inputs are unchanged;
+ * - the validators' memo key ignores annotations only, never assertions;
+ * - sharing the compiled AsyncAPI schema between parses (src/spectral-ajv-cache.ts) is in place
+ *   and a later parse in the same process still reports a new error.
+ */
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generate } from '../src/generate.js';
+import { loadDocument } from '../src/load.js';
+import { GenerationMemo } from '../src/memo.js';
+import { parseDocument } from '../src/parse.js';
+import { withoutAnnotations } from '../src/render/standalone-validators.js';
+import { shareSpecSchemaCompilation } from '../src/spectral-ajv-cache.js';
+import { WsgenError } from '../src/errors.js';
+import { tempDir } from './support/packages.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
+});
+
+const repoRoot = path.resolve(import.meta.dirname, '..');
+
+async function scratchCopy(): Promise<{ dir: string; doc: string; original: string }> {
+  const temp = await tempDir();
+  cleanups.push(temp.dispose);
+  const doc = path.join(temp.dir, 'asyncapi.yaml');
+  await copyFile(path.join(repoRoot, 'asyncapi.yaml'), doc);
+  return { dir: temp.dir, doc, original: await readFile(doc, 'utf8') };
+}
+
+function contentsOf(files: { path: string; contents: string }[]): Record<string, string> {
+  return Object.fromEntries(files.map((file) => [file.path, file.contents]));
+}
+
+describe('generation memo (watch mode)', () => {
+  it('produces exactly what a fresh generation produces, edit after edit, and reuses unchanged work', { timeout: 120_000 }, async () => {
+    const { dir, doc, original } = await scratchCopy();
+    const memo = new GenerationMemo();
+    const edits: { name: string; text: string; reused: string[]; recomputed: string[] }[] = [
+      { name: 'unchanged', text: original, reused: ['payload types', 'validators'], recomputed: [] },
+      { name: 'API description', text: original.replace('Real-time customer-support chat', 'Real-time chat (edited)'), reused: ['payload types', 'validators'], recomputed: [] },
+      { name: 'schema description', text: original.replace('ID of a support conversation, e.g.', 'Conversation id (edited), e.g.'), reused: ['validators'], recomputed: ['payload types'] },
+      { name: 'constraint', text: original.replace('maxLength: 64\n', 'maxLength: 70\n'), reused: [], recomputed: ['payload types', 'validators'] },
+    ];
+    const first = await generate({ input: doc, outDir: path.join(dir, 'memo'), memo });
+    expect(memo.stats.misses).toBeGreaterThan(0);
+    for (const edit of edits) {
+      await writeFile(doc, edit.text);
+      const before = { ...memo.stats };
+      const counted = new Map<string, boolean>();
+      const reuse = memo.reuse.bind(memo);
+      memo.reuse = async (step, key, compute) => {
+        let computed = false;
+        const value = await reuse(step, key, () => {
+          computed = true;
+          return compute();
+        });
+        counted.set(step, computed);
+        return value;
+      };
+      const withMemo = await generate({ input: doc, outDir: path.join(dir, 'memo'), memo });
+      memo.reuse = reuse;
+      const fresh = await generate({ input: doc, outDir: path.join(dir, 'fresh') });
+      expect(contentsOf(withMemo.files), edit.name).toEqual(contentsOf(fresh.files));
+      for (const step of edit.reused) expect(counted.get(step), `${edit.name}: ${step} reused`).toBe(false);
+      for (const step of edit.recomputed) expect(counted.get(step), `${edit.name}: ${step} recomputed`).toBe(true);
+      expect(memo.stats.hits, edit.name).toBeGreaterThan(before.hits);
+    }
+    // The constraint edit reached the validators.
+    const standalone = (files: { path: string; contents: string }[]) => files.find((file) => file.path === 'src/validators-standalone.ts')?.contents ?? '';
+    expect(standalone(first.files)).toMatch(/> 64\b/);
+    expect(standalone((await generate({ input: doc, outDir: path.join(dir, 'memo'), memo })).files)).toMatch(/> 70\b/);
+  });
+
+  it('keeps the last good generation after a failed one', { timeout: 60_000 }, async () => {
+    const { dir, doc, original } = await scratchCopy();
+    const memo = new GenerationMemo();
+    await generate({ input: doc, outDir: path.join(dir, 'out'), memo });
+    await writeFile(doc, original.replace('maxLength: 64\n', 'maxLength: -1\n'));
+    await expect(generate({ input: doc, outDir: path.join(dir, 'out'), memo })).rejects.toBeInstanceOf(WsgenError);
+    await writeFile(doc, original);
+    const misses = memo.stats.misses;
+    await generate({ input: doc, outDir: path.join(dir, 'out'), memo });
+    expect(memo.stats.misses).toBe(misses); // everything came from the generation before the failure
+  });
+});
+
+describe('validators memo key', () => {
+  it('drops annotation keywords but keeps properties named like them and every assertion', () => {
+    const schema = {
+      title: 'Message',
+      description: 'A chat message.',
+      type: 'object',
+      properties: { description: { type: 'string', description: 'text', maxLength: 5 }, title: { const: { description: 'kept' } } },
+      definitions: { examples: { enum: [{ title: 'kept' }], examples: ['x'] } },
+      items: [{ $comment: 'gone', minimum: 1 }],
+      oneOf: [{ description: 'gone', type: 'null' }],
+    };
+    expect(withoutAnnotations(schema)).toEqual({
+      type: 'object',
+      properties: { description: { type: 'string', maxLength: 5 }, title: { const: { description: 'kept' } } },
+      definitions: { examples: { enum: [{ title: 'kept' }] } },
+      items: [{ minimum: 1 }],
+      oneOf: [{ type: 'null' }],
+    });
+  });
+});
+
+describe('shared compilation of the AsyncAPI schema', () => {
+  it('is in place (a dependency update that moves spectral-functions internals would turn it off)', () => {
+    expect(shareSpecSchemaCompilation()).toBe(true);
+  });
+
+  it('still reports an error introduced after a valid parse in the same process', { timeout: 60_000 }, async () => {
+    const { doc, original } = await scratchCopy();
+    await parseDocument(await loadDocument(doc), { cache: false });
+    await writeFile(doc, original.replace('    action: send\n', '    action: sned\n'));
+    const error = await parseDocument(await loadDocument(doc), { cache: false }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WsgenError);
+    expect((error as WsgenError).problems.some((problem) => /action/.test(`${problem.location?.jsonPath ?? ''} ${problem.message}`))).toBe(true);
+  });
+});
