@@ -6,7 +6,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, WsgenError } from './errors.js';
 import { loadDocument } from './load.js';
-import { parseDocument, type Warning } from './parse.js';
+import { parseDocument, type ParsedDocument, type ValidationJob, type Warning } from './parse.js';
+import type { Diagnostic } from '@asyncapi/parser';
 import { buildIR } from './ir/build.js';
 import type { ApiIR } from './ir/types.js';
 import { renderPayloadTypes } from './render/payload-types.js';
@@ -15,7 +16,8 @@ import { renderTemplate } from './render/templates.js';
 import { buildViewModel, standaloneMessageExport, standaloneParameterExport } from './render/view-model.js';
 import { readmeView } from './render/readme-view.js';
 import { runtimeView } from './render/runtime-view.js';
-import { formatFile } from './format.js';
+import { formatFile, type FormatJob } from './format.js';
+import { WorkerJobs } from './worker-pool.js';
 import { compareOutput, writeOutput, type FileDifference, type OutputFile, type WriteReport } from './write.js';
 import { runtimeDir } from './paths.js';
 import { ARTIFACTS, type Artifact } from './config.js';
@@ -41,6 +43,11 @@ export interface GenerateOptions {
   cache?: boolean;
   /** Results of the previous generation to reuse where their inputs are unchanged (watch mode). */
   memo?: GenerationMemo;
+  /**
+   * Validate large documents and format large files in worker threads, beside this one (default:
+   * on, from 256 KiB); `false` keeps everything on this thread. `minChars` is for tests.
+   */
+  workers?: false | { minChars?: number };
 }
 
 /** Stage names, in pipeline order. */
@@ -85,38 +92,92 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
 }
 
 async function runStages(options: GenerateOptions, lap: (stage: Stage) => void, timings: Record<Stage, number>): Promise<GenerateResult> {
+  // Worker threads for large documents; each starts with its first job (small documents never
+  // start one) and is stopped when this generation ends.
+  const formatWorker = new WorkerJobs<FormatJob, string>('format-file.mjs');
+  const validationWorker = new WorkerJobs<ValidationJob, Diagnostic[]>('validate-document.mjs');
+  try {
+    return await runStagesWith(options, lap, timings, { format: formatWorker, validation: validationWorker });
+  } finally {
+    await Promise.all([formatWorker.close(), validationWorker.close()]);
+  }
+}
+
+async function runStagesWith(
+  options: GenerateOptions,
+  lap: (stage: Stage) => void,
+  timings: Record<Stage, number>,
+  workers: { format: WorkerJobs<FormatJob, string>; validation: WorkerJobs<ValidationJob, Diagnostic[]> },
+): Promise<GenerateResult> {
   const { memo } = options;
-  const loaded = await loadDocument(options.input, options.cwd);
+  const minChars = options.workers === false ? undefined : (options.workers?.minChars ?? undefined);
+  const useWorkers = options.workers !== false;
+  const loaded = await loadDocument(options.input, options.cwd, { quick: true });
   lap('load');
-  const parsed = await parseDocument(loaded, { cache: options.cache });
-  lap('parse');
-  const ir = buildIR(parsed.document);
-  lap('ir');
-  const { files: rendered, warnings } = await renderPackage(ir, {
-    packageName: options.packageName ?? ir.defaultPackageName,
-    packageVersion: options.packageVersion ?? (/^\d+\.\d+\.\d+/.test(ir.version) ? ir.version : '0.0.0'),
-    sourceName: path.basename(loaded.absolutePath),
-    emit: options.emit ?? ARTIFACTS,
-    memo,
+  let parsed: ParsedDocument | undefined = await parseDocument(loaded, { cache: options.cache, validator: useWorkers ? { run: (job) => workers.validation.run(job), minChars } : undefined }).catch(async (error: unknown) => {
+    // When the YAML itself is broken, the full check says so more clearly than the parser.
+    if (loaded.quick === true) await loadDocument(options.input, options.cwd);
+    throw error;
   });
-  lap('render');
-  const files = await Promise.all(
-    rendered.map(async (file) =>
-      file.path.startsWith('src/runtime/') || file.path === 'src/validators-standalone.ts' ? file : { path: file.path, contents: await reuseOrCompute(memo, `format ${file.path}`, file.contents, () => formatFile(file.path, file.contents)) },
-    ),
-  );
-  lap('format');
+  lap('parse');
+  const { validation, warnings: parserWarnings } = parsed;
+  // Formatting starts as each file is rendered, so large files are formatted in the worker while
+  // this thread compiles the validators; the format stage then mostly waits for what is left.
+  const formatting = new Map<string, Promise<string>>();
+  const startFormatting = (file: OutputFile): void => {
+    if (file.path.startsWith('src/runtime/') || file.path === 'src/validators-standalone.ts') return;
+    const formatted = reuseOrCompute(memo, `format ${file.path}`, file.contents, () => formatFile(file.path, file.contents, useWorkers ? { run: (job) => workers.format.run(job), minChars } : undefined));
+    const settled = Promise.resolve(formatted);
+    settled.catch(() => undefined); // awaited below; a failure must not surface as unhandled first
+    formatting.set(file.path, settled);
+  };
+  let result: GenerateResult;
+  try {
+    const ir = buildIR(parsed.document);
+    // The parsed document (hundreds of MB for a large API) is not needed past this point; letting
+    // it go keeps garbage collection cheap in the stages that follow.
+    parsed = undefined;
+    lap('ir');
+    const { files: rendered, warnings } = await renderPackage(ir, {
+      packageName: options.packageName ?? ir.defaultPackageName,
+      packageVersion: options.packageVersion ?? (/^\d+\.\d+\.\d+/.test(ir.version) ? ir.version : '0.0.0'),
+      sourceName: path.basename(loaded.absolutePath),
+      emit: options.emit ?? ARTIFACTS,
+      memo,
+      onRendered: startFormatting,
+    });
+    lap('render');
+    const files = await Promise.all(rendered.map(async (file) => ({ path: file.path, contents: await (formatting.get(file.path) ?? file.contents) })));
+    lap('format');
+    const notes: Warning[] = ir.notes.map((message) => ({ severity: 'info', message, location: undefined }));
+    result = { ir, files, warnings: [...notes, ...warnings], timings };
+  } catch (error) {
+    // Building from a document that is not valid can fail in any stage: its errors say why.
+    await validation;
+    throw error;
+  }
+  // Nothing is written until the document is known to be valid.
+  result.warnings.unshift(...(validation === undefined ? parserWarnings : await validation));
   const outDir = path.resolve(options.cwd ?? process.cwd(), options.outDir);
-  const notes: Warning[] = ir.notes.map((message) => ({ severity: 'info', message, location: undefined }));
-  const result: GenerateResult = { ir, files, warnings: [...parsed.warnings, ...notes, ...warnings], timings };
-  if (options.check === true) result.differences = await compareOutput(outDir, files);
-  else result.report = await writeOutput(outDir, files);
+  if (options.check === true) result.differences = await compareOutput(outDir, result.files);
+  else result.report = await writeOutput(outDir, result.files);
   lap('write');
   return result;
 }
 
 /** Renders every file of the generated package (unformatted), in a stable order. */
-export async function renderPackage(ir: ApiIR, packageOptions: { packageName: string; packageVersion: string; sourceName: string; emit: readonly Artifact[]; memo?: GenerationMemo }): Promise<{ files: OutputFile[]; warnings: Warning[] }> {
+export async function renderPackage(
+  ir: ApiIR,
+  packageOptions: {
+    packageName: string;
+    packageVersion: string;
+    sourceName: string;
+    emit: readonly Artifact[];
+    memo?: GenerationMemo;
+    /** Called with each templated file as soon as it is rendered (the validators come last). */
+    onRendered?: (file: OutputFile) => void;
+  },
+): Promise<{ files: OutputFile[]; warnings: Warning[] }> {
   const { memo } = packageOptions;
   // Both steps depend on the schemas alone (and the validators on which ones are requested).
   const schemasKey = memo === undefined ? '' : JSON.stringify(ir.schemas);
@@ -126,26 +187,33 @@ export async function renderPackage(ir: ApiIR, packageOptions: { packageName: st
     ...ir.messages.map((message) => ({ exportName: standaloneMessageExport(message), schema: { $ref: `#/definitions/${message.payloadSchema}` } })),
     ...ir.channels.flatMap((channel) => channel.parameters.filter((parameter) => parameter.schema !== undefined).map((parameter) => ({ exportName: standaloneParameterExport(channel, parameter.name), schema: parameter.schema ?? {} }))),
   ];
-  // Shaped as one schema so the walker knows the definitions' keys are names, not keywords.
-  const validatorsKey = memo === undefined ? '' : JSON.stringify([requests.map((request) => request.exportName), withoutAnnotations({ definitions: ir.schemas, allOf: requests.map((request) => request.schema) })]);
-  const standalone = await reuseOrCompute(memo, 'validators', validatorsKey, () => renderStandaloneValidators(ir, requests));
-  const warnings: Warning[] = standalone.unknownFormats.map((format) => ({ message: `format "${format}" is not known to the validators; it is accepted without checking`, location: undefined }));
   const readme = readmeView(ir);
   const runtime = runtimeView(ir, new Map(view.unions.filter((union) => union.direction === 'clientToServer').map((union) => [union.channel.id, { client: union.name, server: view.unions.find((other) => other.channel === union.channel && other.direction === 'serverToClient')?.name ?? 'never' }])));
   const emitServer = view.hasWebSocket && packageOptions.emit.includes('server');
   const emitClient = view.hasWebSocket && packageOptions.emit.includes('client');
-  const fullView = { ...view, ...readme, runtime, emitServer, emitClient, emitRuntime: emitServer || emitClient, license: ir.license, standalone: standalone.code, packageDescription: `Typed messages, validators${view.hasWebSocket ? ', WebSocket server and client' : ''} for ${ir.title} ${ir.version} (generated by wsgen from its AsyncAPI document).` };
+  const fullView = { ...view, ...readme, runtime, emitServer, emitClient, emitRuntime: emitServer || emitClient, license: ir.license, packageDescription: `Typed messages, validators${view.hasWebSocket ? ', WebSocket server and client' : ''} for ${ir.title} ${ir.version} (generated by wsgen from its AsyncAPI document).` };
+  const templated = (file: string, template: string, transform = (contents: string) => contents): OutputFile => {
+    const rendered = { path: file, contents: transform(renderTemplate(template, fullView)) };
+    packageOptions.onRendered?.(rendered);
+    return rendered;
+  };
+  const before: OutputFile[] = [
+    templated('package.json', 'package.json'),
+    templated('tsconfig.json', 'tsconfig.json'),
+    templated('README.md', 'README.md'),
+    templated('src/index.ts', 'index.ts'),
+    templated('src/messages.ts', 'messages.ts', dedupeUnionMembers),
+    templated('src/validators.ts', 'validators.ts'),
+  ];
+  const after: OutputFile[] = [templated('src/protocol.ts', 'protocol.ts'), ...(emitServer ? [templated('src/server.ts', 'server.ts')] : []), ...(emitClient ? [templated('src/client.ts', 'client.ts')] : [])];
+  // Shaped as one schema so the walker knows the definitions' keys are names, not keywords.
+  const validatorsKey = memo === undefined ? '' : JSON.stringify([requests.map((request) => request.exportName), withoutAnnotations({ definitions: ir.schemas, allOf: requests.map((request) => request.schema) })]);
+  const standalone = await reuseOrCompute(memo, 'validators', validatorsKey, () => renderStandaloneValidators(ir, requests));
+  const warnings: Warning[] = standalone.unknownFormats.map((format) => ({ message: `format "${format}" is not known to the validators; it is accepted without checking`, location: undefined }));
   const files: OutputFile[] = [
-    { path: 'package.json', contents: renderTemplate('package.json', fullView) },
-    { path: 'tsconfig.json', contents: renderTemplate('tsconfig.json', fullView) },
-    { path: 'README.md', contents: renderTemplate('README.md', fullView) },
-    { path: 'src/index.ts', contents: renderTemplate('index.ts', fullView) },
-    { path: 'src/messages.ts', contents: dedupeUnionMembers(renderTemplate('messages.ts', fullView)) },
-    { path: 'src/validators.ts', contents: renderTemplate('validators.ts', fullView) },
-    { path: 'src/validators-standalone.ts', contents: renderTemplate('validators-standalone.ts', fullView) },
-    { path: 'src/protocol.ts', contents: renderTemplate('protocol.ts', fullView) },
-    ...(emitServer ? [{ path: 'src/server.ts', contents: renderTemplate('server.ts', fullView) }] : []),
-    ...(emitClient ? [{ path: 'src/client.ts', contents: renderTemplate('client.ts', fullView) }] : []),
+    ...before,
+    { path: 'src/validators-standalone.ts', contents: renderTemplate('validators-standalone.ts', { ...fullView, standalone: standalone.code }) },
+    ...after,
     ...(await runtimeFiles({ server: emitServer, client: emitClient })),
   ];
   return { files, warnings };

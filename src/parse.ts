@@ -32,23 +32,46 @@ export interface Warning {
 export interface ParsedDocument {
   document: AsyncAPIDocumentInterface;
   warnings: Warning[];
+  /**
+   * Set when the rules run in a worker thread (large documents, see `parseDocument`): resolves
+   * with the warnings once the document is known to be valid, rejects with a WsgenError listing
+   * its errors. Nothing may be written before it resolves.
+   */
+  validation?: Promise<Warning[]>;
 }
+
+/** A validation job for src/workers/validate-document.mjs. */
+export interface ValidationJob {
+  file: string;
+  parserOptions: object;
+  parseOptions: object;
+}
+
+/** Documents at least this long are validated in a worker when the caller offers one. */
+export const WORKER_VALIDATION_MIN_CHARS = 256 * 1024;
 
 /** Which rules a parse runs: all (validate), the core ones (generate), or none (cached as valid). */
 type Rules = 'all' | 'core' | 'none';
 const parsers = new Map<Rules, ParserType>();
 
+function parserOptions(rules: Rules): object {
+  // The resolver's cache would keep serving a referenced file's old content to later parses
+  // (watch mode, tests): every parse reads the files afresh.
+  const resolver = { __unstable: { resolver: { cache: false } } };
+  return rules === 'all' ? resolver : rules === 'core' ? { ruleset: { recommended: false }, ...resolver } : { ruleset: { core: false, recommended: false }, ...resolver };
+}
+
 function parserFor(rules: Rules): ParserType {
   let parser = parsers.get(rules);
   if (parser === undefined) {
-    // The resolver's cache would keep serving a referenced file's old content to later parses
-    // (watch mode, tests): every parse reads the files afresh.
-    const resolver = { __unstable: { resolver: { cache: false } } };
-    parser = new Parser(rules === 'all' ? resolver : rules === 'core' ? { ruleset: { recommended: false }, ...resolver } : { ruleset: { core: false, recommended: false }, ...resolver });
+    parser = new Parser(parserOptions(rules));
     parsers.set(rules, parser);
   }
   return parser;
 }
+
+/** Every diagnostic, warnings and notes included, so they can be reported. */
+const PARSE_OPTIONS = { validateOptions: { allowedSeverity: { warning: true, info: true, hint: true } } };
 
 /** Whether this process has run the rules once (compiling the AsyncAPI schema takes ~0.5 s). */
 let validatedInProcess = false;
@@ -61,38 +84,72 @@ let validatedInProcess = false;
 export async function warmUpValidation(file: string): Promise<void> {
   if (validatedInProcess) return;
   await fromFile(parserFor('core'), file)
-    .parse()
+    .parse(PARSE_OPTIONS)
     .catch(() => undefined); // only the compilation matters; generate reports the problems
 }
 
 /**
  * Parses and validates a loaded document (resolving `$ref`s to files beside it).
  * Throws {@link WsgenError} listing every error-level diagnostic.
+ *
+ * With `validator`, a large document (≥ {@link WORKER_VALIDATION_MIN_CHARS}) that needs its
+ * rules run is validated in that worker thread while this thread parses it without rules
+ * (about half the cost) and the caller goes on: see `ParsedDocument.validation`.
  */
-export async function parseDocument(loaded: LoadedDocument, options: { lint?: boolean; cache?: boolean } = {}): Promise<ParsedDocument> {
+export async function parseDocument(loaded: LoadedDocument, options: { lint?: boolean; cache?: boolean; validator?: { run: (job: ValidationJob) => Promise<Diagnostic[]>; minChars?: number } } = {}): Promise<ParsedDocument> {
   const lint = options.lint ?? false;
   const useCache = !lint && options.cache !== false;
   const key = useCache ? await documentKey(loaded.absolutePath) : undefined;
   const cachedWarnings = key === undefined ? undefined : await lookupValidated(key);
   const rules: Rules = lint ? 'all' : cachedWarnings !== undefined ? 'none' : 'core';
+  if (rules === 'core' && options.validator !== undefined && loaded.text.length >= (options.validator.minChars ?? WORKER_VALIDATION_MIN_CHARS)) {
+    const validation = options.validator
+      .run({ file: loaded.absolutePath, parserOptions: parserOptions('core'), parseOptions: PARSE_OPTIONS })
+      .then(async (diagnostics) => {
+        const warnings = checkDiagnostics(diagnostics, loaded, false);
+        if (key !== undefined) await recordValidated(key, warnings);
+        return warnings;
+      });
+    // Settled by whoever awaits it; until then a rejection is not "unhandled".
+    validation.catch(() => undefined);
+    let parsed: { document: AsyncAPIDocumentInterface | undefined; diagnostics: Diagnostic[] };
+    try {
+      parsed = await fromFile(parserFor('none'), loaded.absolutePath).parse(PARSE_OPTIONS);
+    } catch (error) {
+      await validation; // the rules' errors explain a failure better, when there are any
+      throw error;
+    }
+    if (parsed.document === undefined || parsed.diagnostics.some((d) => d.severity === DiagnosticSeverity.Error)) {
+      await validation;
+      checkDiagnostics(parsed.diagnostics, loaded, false);
+    }
+    return { document: parsed.document as AsyncAPIDocumentInterface, warnings: [], validation };
+  }
   if (rules !== 'none') validatedInProcess = true;
-  const { document, diagnostics } = await fromFile(parserFor(rules), loaded.absolutePath).parse({
-    validateOptions: { allowedSeverity: { warning: true, info: true, hint: true } },
-  });
+  const { document, diagnostics } = await fromFile(parserFor(rules), loaded.absolutePath).parse(PARSE_OPTIONS);
+  if (document === undefined) checkDiagnostics(diagnostics, loaded, lint, true);
+  const warnings = checkDiagnostics(diagnostics, loaded, lint);
+  if (cachedWarnings !== undefined) return { document: document as AsyncAPIDocumentInterface, warnings: cachedWarnings };
+  if (key !== undefined) await recordValidated(key, warnings);
+  return { document: document as AsyncAPIDocumentInterface, warnings };
+}
+
+/**
+ * Throws {@link WsgenError} for error diagnostics (or when the parser produced no document);
+ * otherwise returns the warnings (and, when linting, the notes) to report.
+ */
+function checkDiagnostics(diagnostics: Diagnostic[], loaded: LoadedDocument, lint: boolean, noDocument = false): Warning[] {
   const errors = diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error);
-  if (errors.length > 0 || document === undefined) {
+  if (errors.length > 0 || noDocument) {
     const problems = errors.map((d) => toProblem(d, loaded));
     throw new WsgenError(problems.length > 0 ? problems : [{ code: ErrorCode.INVALID_ASYNCAPI, message: 'the parser produced no document', location: { file: loaded.displayPath } }]);
   }
-  if (cachedWarnings !== undefined) return { document, warnings: cachedWarnings };
-  const warnings = diagnostics
+  return diagnostics
     .filter((d) => d.severity === DiagnosticSeverity.Warning || (lint && d.severity === DiagnosticSeverity.Information))
     .map((d) => {
       const problem = toProblem(d, loaded);
       return { severity: d.severity === DiagnosticSeverity.Warning ? ('warning' as const) : ('info' as const), message: problem.message, location: problem.location };
     });
-  if (key !== undefined) await recordValidated(key, warnings);
-  return { document, warnings };
 }
 
 function toProblem(diagnostic: Diagnostic, loaded: LoadedDocument): Problem {

@@ -12,6 +12,6 @@ const run = promisify(execFile);
 
 it('every benchmark part runs end to end on tiny sizes', async () => {
   const { stdout } = await run(process.execPath, [path.join(repoRoot, 'bench/smoke.mjs')], { cwd: repoRoot, timeout: 240_000, maxBuffer: 32 * 1024 * 1024 });
-  expect(stdout).toMatch(/^bench smoke: 6 passed, 0 failed$/m);
+  expect(stdout).toMatch(/^bench smoke: 7 passed, 0 failed$/m);
   expect(stdout).not.toMatch(/^FAIL/m);
 }, 260_000);

@@ -1,16 +1,20 @@
 /**
- * What makes regeneration in watch mode fast must not change what it produces or hide an error:
+ * What makes generation fast must not change what it produces or hide an error:
  * - the generation memo (src/memo.ts) gives byte-identical output to a generation without it,
  *   across edits of every kind, and really reuses work (hits) where inputs are unchanged;
  * - the validators' memo key ignores annotations only, never assertions;
  * - sharing the compiled AsyncAPI schema between parses (src/spectral-ajv-cache.ts) is in place
- *   and a later parse in the same process still reports a new error.
+ *   and a later parse in the same process still reports a new error;
+ * - worker threads (validation of large documents, formatting of large files) give the same
+ *   output and the same errors as one thread;
+ * - the quick load check leaves YAML errors, duplicate keys and alias bombs as well reported.
  */
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generate } from '../src/generate.js';
 import { loadDocument } from '../src/load.js';
+import { ErrorCode } from '../src/errors.js';
 import { GenerationMemo } from '../src/memo.js';
 import { parseDocument } from '../src/parse.js';
 import { withoutAnnotations } from '../src/render/standalone-validators.js';
@@ -123,5 +127,78 @@ describe('shared compilation of the AsyncAPI schema', () => {
     const error = await parseDocument(await loadDocument(doc), { cache: false }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(WsgenError);
     expect((error as WsgenError).problems.some((problem) => /action/.test(`${problem.location?.jsonPath ?? ''} ${problem.message}`))).toBe(true);
+  });
+});
+
+describe('worker threads', () => {
+  // minChars 0 sends every document to the validation worker and every file to the format worker.
+  it('produce the same files as one thread', { timeout: 120_000 }, async () => {
+    const { dir, doc } = await scratchCopy();
+    const inWorkers = await generate({ input: doc, outDir: path.join(dir, 'workers'), cache: false, workers: { minChars: 0 } });
+    const oneThread = await generate({ input: doc, outDir: path.join(dir, 'one'), cache: false, workers: false });
+    expect(contentsOf(inWorkers.files)).toEqual(contentsOf(oneThread.files));
+    expect(inWorkers.warnings).toEqual(oneThread.warnings);
+    const v2 = path.join(repoRoot, 'test/fixtures/v2-game-lobby/asyncapi.yaml');
+    const v2Workers = await generate({ input: v2, outDir: path.join(dir, 'v2-workers'), cache: false, workers: { minChars: 0 } });
+    const v2One = await generate({ input: v2, outDir: path.join(dir, 'v2-one'), cache: false, workers: false });
+    expect(contentsOf(v2Workers.files)).toEqual(contentsOf(v2One.files));
+  });
+
+  it('report the same errors as one thread, and write nothing', { timeout: 120_000 }, async () => {
+    const { dir, doc, original } = await scratchCopy();
+    await writeFile(doc, original.replace('    action: send\n', '    action: sned\n').replace('maxLength: 64\n', 'maxLength: -1\n'));
+    const problems = async (workers: false | { minChars: number }, out: string) => {
+      const error = await generate({ input: doc, outDir: path.join(dir, out), cache: false, workers }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(WsgenError);
+      return (error as WsgenError).problems;
+    };
+    const inWorkers = await problems({ minChars: 0 }, 'workers');
+    expect(inWorkers.length).toBeGreaterThanOrEqual(2);
+    expect(inWorkers).toEqual(await problems(false, 'one'));
+    await expect(readFile(path.join(dir, 'workers', 'package.json'), 'utf8')).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('quick load check', () => {
+  const header = 'asyncapi: 3.0.0\ninfo:\n  title: Quick\n  version: 1.0.0\n';
+  async function write(text: string): Promise<{ dir: string; file: string }> {
+    const temp = await tempDir();
+    cleanups.push(temp.dispose);
+    const file = path.join(temp.dir, 'doc.yaml');
+    await writeFile(file, text);
+    return { dir: temp.dir, file };
+  }
+  async function generateError(text: string): Promise<WsgenError> {
+    const { dir, file } = await write(text);
+    const error = await generate({ input: file, outDir: path.join(dir, 'out'), cache: false }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WsgenError);
+    return error as WsgenError;
+  }
+
+  it('is taken for plain YAML and JSON, not for YAML with aliases or an unclear version', async () => {
+    expect((await loadDocument((await write(`${header}channels: {}\n`)).file, undefined, { quick: true })).quick).toBe(true);
+    expect((await loadDocument((await write(JSON.stringify({ asyncapi: '3.0.0', info: { title: 'Q', version: '1' } }))).file, undefined, { quick: true })).quick).toBe(true);
+    expect((await loadDocument((await write(`${header}x-a: &a [1]\nx-b: *a\n`)).file, undefined, { quick: true })).quick).toBeUndefined();
+    expect((await loadDocument((await write(`${header}x-doc: |\n  * a bullet, not an alias\n`)).file, undefined, { quick: true })).quick).toBe(true);
+    expect(await loadDocument((await write(`asyncapi: 3.0.0\nasyncapi: 3.0.0\ninfo: {}\n`)).file, undefined, { quick: true }).catch((error: unknown) => error)).toBeInstanceOf(WsgenError);
+  });
+
+  it('still reports a YAML syntax error with its position, as the full check does', { timeout: 30_000 }, async () => {
+    const error = await generateError(`${header}channels:\n  a: [1, 2\n`);
+    expect(error.problems[0]?.code).toBe(ErrorCode.INVALID_YAML);
+    expect(error.problems[0]?.location?.line).toBeGreaterThan(4);
+  });
+
+  it('still rejects duplicate keys', { timeout: 30_000 }, async () => {
+    const error = await generateError(`${header}  title: Again\nchannels: {}\n`);
+    expect(error.problems[0]?.code).toBe(ErrorCode.INVALID_YAML);
+    expect(error.problems[0]?.message).toMatch(/unique|duplicate/i);
+  });
+
+  it('still stops an alias bomb before the parser sees it', { timeout: 30_000 }, async () => {
+    const levels = Array.from({ length: 8 }, (_, level) => `x-a${level + 1}: &a${level + 1} [${Array(10).fill(`*a${level}`).join(', ')}]`);
+    const error = await generateError(`${header}x-a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n${levels.join('\n')}\n`);
+    expect(error.problems[0]?.code).toBe(ErrorCode.INVALID_YAML);
+    expect(error.problems[0]?.message).toMatch(/alias/i);
   });
 });
