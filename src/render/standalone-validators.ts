@@ -143,7 +143,9 @@ async function linkRuntimeHelpers(source: string): Promise<string> {
  */
 function dropUnusedSchemaConstants(source: string): string {
   const uses = new Map<string, number>();
-  for (const [name] of source.matchAll(/\bschema\d+\b/g)) uses.set(name, (uses.get(name) ?? 0) + 1);
+  // No leading \b: a literal first character lets the scan skip ahead (0.4 s → 0.1 s on 15 MB); a
+  // longer identifier ending in `schema12` could only over-count, which keeps a constant.
+  for (const [name] of source.matchAll(/schema\d+/g)) uses.set(name, (uses.get(name) ?? 0) + 1);
   return source.replace(/^const (schema\d+) = .*;\n/gm, (line, name: string) => (uses.get(name) === 1 ? '' : line));
 }
 
