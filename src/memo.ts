@@ -2,7 +2,7 @@
  * Remembers the expensive, pure steps of one generation for the next: watch mode regenerates
  * after every edit, and most edits change few of the inputs of Modelina, the Ajv compilation or
  * prettier. Each step's result is keyed by its whole input, so a hit returns exactly what the
- * step would compute; output is the same with or without a memo (test/generate.test.ts).
+ * step would compute; output is the same with or without a memo (test/fast-paths.test.ts).
  *
  * Only what the latest generation used is kept, so memory stays at one generation's worth.
  */

@@ -105,6 +105,8 @@ export async function parseDocument(loaded: LoadedDocument, options: { lint?: bo
   if (rules === 'core' && options.validator !== undefined && loaded.text.length >= (options.validator.minChars ?? WORKER_VALIDATION_MIN_CHARS)) {
     const validation = options.validator
       .run({ file: loaded.absolutePath, parserOptions: parserOptions('core'), parseOptions: PARSE_OPTIONS })
+      // A worker that cannot run must not fail the generation: the rules then run on this thread.
+      .catch(async () => (await fromFile(parserFor('core'), loaded.absolutePath).parse(PARSE_OPTIONS)).diagnostics)
       .then(async (diagnostics) => {
         const warnings = checkDiagnostics(diagnostics, loaded, false);
         if (key !== undefined) await recordValidated(key, warnings);
@@ -121,7 +123,7 @@ export async function parseDocument(loaded: LoadedDocument, options: { lint?: bo
     }
     if (parsed.document === undefined || parsed.diagnostics.some((d) => d.severity === DiagnosticSeverity.Error)) {
       await validation;
-      checkDiagnostics(parsed.diagnostics, loaded, false);
+      checkDiagnostics(parsed.diagnostics, loaded, false, parsed.document === undefined);
     }
     return { document: parsed.document as AsyncAPIDocumentInterface, warnings: [], validation };
   }

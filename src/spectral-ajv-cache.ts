@@ -17,7 +17,7 @@
  *
  * This replaces an export of @stoplight/spectral-functions' internal `schema/ajv.js` module
  * (the module calls it through its exports object). If a future version moves that module, the
- * patch is skipped and parsing is only slower; test/parse-cache.test.ts notices.
+ * patch is skipped and parsing is only slower; test/fast-paths.test.ts notices.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';

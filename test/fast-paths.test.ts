@@ -10,6 +10,7 @@
  * - the quick load check leaves YAML errors, duplicate keys and alias bombs as well reported.
  */
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generate } from '../src/generate.js';
@@ -17,6 +18,7 @@ import { loadDocument } from '../src/load.js';
 import { ErrorCode } from '../src/errors.js';
 import { GenerationMemo } from '../src/memo.js';
 import { parseDocument } from '../src/parse.js';
+import { formatFile } from '../src/format.js';
 import { withoutAnnotations } from '../src/render/standalone-validators.js';
 import { shareSpecSchemaCompilation } from '../src/spectral-ajv-cache.js';
 import { WsgenError } from '../src/errors.js';
@@ -94,6 +96,21 @@ describe('generation memo (watch mode)', () => {
   });
 });
 
+describe('output independent of the working folder', () => {
+  it('is the same generated from another folder (esbuild comments name node_modules/… relative to Ajv)', { timeout: 60_000 }, async () => {
+    const { dir, doc } = await scratchCopy();
+    const here = await generate({ input: doc, outDir: path.join(dir, 'here'), workers: false });
+    const previous = process.cwd();
+    process.chdir(os.tmpdir());
+    try {
+      const elsewhere = await generate({ input: doc, outDir: path.join(dir, 'elsewhere'), workers: false });
+      expect(contentsOf(elsewhere.files)).toEqual(contentsOf(here.files));
+    } finally {
+      process.chdir(previous);
+    }
+  });
+});
+
 describe('validators memo key', () => {
   it('drops annotation keywords but keeps properties named like them and every assertion', () => {
     const schema = {
@@ -156,6 +173,27 @@ describe('worker threads', () => {
     expect(inWorkers.length).toBeGreaterThanOrEqual(2);
     expect(inWorkers).toEqual(await problems(false, 'one'));
     await expect(readFile(path.join(dir, 'workers', 'package.json'), 'utf8')).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('a worker that cannot run', () => {
+  const broken = { run: () => Promise.reject(new Error('worker unavailable')), minChars: 0 };
+
+  it('leaves validation to this thread, errors included', { timeout: 60_000 }, async () => {
+    const { doc, original } = await scratchCopy();
+    const parsed = await parseDocument(await loadDocument(doc), { cache: false, validator: broken });
+    expect(parsed.validation).toBeDefined();
+    expect(await parsed.validation).toEqual((await parseDocument(await loadDocument(doc), { cache: false })).warnings);
+    await writeFile(doc, original.replace('    action: send\n', '    action: sned\n'));
+    // The error surfaces either from the parse or from its pending validation.
+    const outcome = parseDocument(await loadDocument(doc), { cache: false, validator: broken }).then((result) => result.validation);
+    await expect(outcome).rejects.toBeInstanceOf(WsgenError);
+  });
+
+  it('leaves formatting to this thread', async () => {
+    const source = 'export const   x = {a:1,\nb:"two"}';
+    expect(await formatFile('x.ts', source, broken)).toBe(await formatFile('x.ts', source));
+    expect(await formatFile('x.ts', source)).toBe("export const x = { a: 1, b: 'two' };\n");
   });
 });
 
