@@ -30,11 +30,12 @@ const parts = [
   },
   {
     name: 'warm',
-    args: ['--runs', '3'],
+    args: ['--runs', '3', '--warmup', '1'],
     check: (section) => [
       [section.editToSummaryMs.n === 3, 'one timing per edit'],
       [['info', 'doc', 'constraint'].every((kind) => section.editToSummaryByKindMs[kind].n === 1), 'one edit of each kind'],
       [section.stagesMs.parse.n === 3, 'stage timings parsed from --verbose'],
+      [section.firstEditsMs.length === 1, 'warm-up edit reported'],
     ],
   },
   {

@@ -123,7 +123,6 @@ async function runGenerateCommand(spec: string | undefined, flags: GenerateFlags
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   for (const job of jobs) await warmUpValidation(job.input);
-  io.stdout(`wsgen: watching ${jobs.map((job) => job.display).join(', ')} (Ctrl-C to stop)\n`);
   await watchFiles(
     async () => {
       const all = new Set<string>();
@@ -135,6 +134,7 @@ async function runGenerateCommand(spec: string | undefined, flags: GenerateFlags
       for (const job of jobs) await runGenerate(job, flags, io);
     },
     controller.signal,
+    { onReady: () => io.stdout(`wsgen: watching ${jobs.map((job) => job.display).join(', ')} (Ctrl-C to stop)\n`) },
   );
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);

@@ -8,9 +8,11 @@ import path from 'node:path';
 
 /**
  * Calls `run` whenever one of the files `filesOf()` returns changes (debounced), re-reading the
- * file set after each run so new `$ref`s are picked up. Resolves when `signal` aborts.
+ * file set after each run so new `$ref`s are picked up. Calls `onReady` once the watchers are in
+ * place (a change before that could be missed). Resolves when `signal` aborts.
  */
-export async function watchFiles(filesOf: () => Promise<Set<string>>, run: (changed: string) => Promise<void>, signal: AbortSignal, debounceMs = 20): Promise<void> {
+export async function watchFiles(filesOf: () => Promise<Set<string>>, run: (changed: string) => Promise<void>, signal: AbortSignal, options: { debounceMs?: number; onReady?: () => void } = {}): Promise<void> {
+  const debounceMs = options.debounceMs ?? 20;
   let watchers: FSWatcher[] = [];
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
@@ -48,6 +50,7 @@ export async function watchFiles(filesOf: () => Promise<Set<string>>, run: (chan
   };
 
   await rewatch();
+  options.onReady?.();
   await new Promise<void>((resolve) => {
     if (signal.aborted) resolve();
     signal.addEventListener('abort', () => resolve(), { once: true });
