@@ -110,7 +110,7 @@ async function runStagesWith(
   workers: { format: WorkerJobs<FormatJob, string>; validation: WorkerJobs<ValidationJob, Diagnostic[]> },
 ): Promise<GenerateResult> {
   const { memo } = options;
-  const minChars = options.workers === false ? undefined : (options.workers?.minChars ?? undefined);
+  const minChars = options.workers === false ? undefined : options.workers?.minChars;
   const useWorkers = options.workers !== false;
   const loaded = await loadDocument(options.input, options.cwd, { quick: true });
   lap('load');
