@@ -147,6 +147,40 @@ describe('shared compilation of the AsyncAPI schema', () => {
   });
 });
 
+describe('user schemas compiled by the rules', () => {
+  // 2.x documents have their (non-string) examples checked against their schemas: those schemas
+  // are compiled by the same Spectral function whose Ajv instances spectral-ajv-cache.ts shares.
+  const v2 = (maximum: number, id: string) => `asyncapi: 2.6.0
+info: { title: Examples, version: 1.0.0 }
+channels:
+  chat:
+    subscribe:
+      message:
+        payload: { $ref: '#/components/schemas/Code' }
+components:
+  schemas:
+    Code:
+      ${id === '' ? '' : `$id: '${id}'\n      `}type: integer
+      maximum: ${maximum}
+      examples: [3]
+`;
+  for (const id of ['', 'urn:wsgen-test:code']) {
+    it(`are compiled afresh after an edit${id === '' ? '' : ' (schema with an $id)'}`, { timeout: 60_000 }, async () => {
+      const temp = await tempDir();
+      cleanups.push(temp.dispose);
+      const doc = path.join(temp.dir, 'asyncapi.yaml');
+      await writeFile(doc, v2(3, id));
+      await parseDocument(await loadDocument(doc), { cache: false });
+      await writeFile(doc, v2(2, id));
+      const error = await parseDocument(await loadDocument(doc), { cache: false }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(WsgenError);
+      expect((error as WsgenError).problems.map((problem) => problem.message).join('\n')).toMatch(/must be <= 2/);
+      await writeFile(doc, v2(3, id));
+      await expect(parseDocument(await loadDocument(doc), { cache: false })).resolves.toBeDefined();
+    });
+  }
+});
+
 describe('worker threads', () => {
   // minChars 0 sends every document to the validation worker and every file to the format worker.
   it('produce the same files as one thread', { timeout: 120_000 }, async () => {
