@@ -44,7 +44,7 @@ export interface ParsedDocument {
 export interface ValidationJob {
   file: string;
   parserOptions: object;
-  parseOptions: object;
+  validateOptions: object;
 }
 
 /** Documents at least this long are validated in a worker when the caller offers one. */
@@ -71,7 +71,8 @@ function parserFor(rules: Rules): ParserType {
 }
 
 /** Every diagnostic, warnings and notes included, so they can be reported. */
-const PARSE_OPTIONS = { validateOptions: { allowedSeverity: { warning: true, info: true, hint: true } } };
+const VALIDATE_OPTIONS = { allowedSeverity: { warning: true, info: true, hint: true } };
+const PARSE_OPTIONS = { validateOptions: VALIDATE_OPTIONS };
 
 /** Whether this process has run the rules once (compiling the AsyncAPI schema takes ~0.5 s). */
 let validatedInProcess = false;
@@ -93,8 +94,9 @@ export async function warmUpValidation(file: string): Promise<void> {
  * Throws {@link WsgenError} listing every error-level diagnostic.
  *
  * With `validator`, a large document (≥ {@link WORKER_VALIDATION_MIN_CHARS}) that needs its
- * rules run is validated in that worker thread while this thread parses it without rules
- * (about half the cost) and the caller goes on: see `ParsedDocument.validation`.
+ * rules run is validated in that worker thread (rules only, no document built) while this thread
+ * parses it without rules (about half the cost) and the caller goes on: see
+ * `ParsedDocument.validation`. Problems the parse itself finds are reported from this thread.
  */
 export async function parseDocument(loaded: LoadedDocument, options: { lint?: boolean; cache?: boolean; validator?: { run: (job: ValidationJob) => Promise<Diagnostic[]>; minChars?: number } } = {}): Promise<ParsedDocument> {
   const lint = options.lint ?? false;
@@ -103,28 +105,33 @@ export async function parseDocument(loaded: LoadedDocument, options: { lint?: bo
   const cachedWarnings = key === undefined ? undefined : await lookupValidated(key);
   const rules: Rules = lint ? 'all' : cachedWarnings !== undefined ? 'none' : 'core';
   if (rules === 'core' && options.validator !== undefined && loaded.text.length >= (options.validator.minChars ?? WORKER_VALIDATION_MIN_CHARS)) {
-    const validation = options.validator
-      .run({ file: loaded.absolutePath, parserOptions: parserOptions('core'), parseOptions: PARSE_OPTIONS })
+    const ruleWarnings = options.validator
+      .run({ file: loaded.absolutePath, parserOptions: parserOptions('core'), validateOptions: VALIDATE_OPTIONS })
       // A worker that cannot run must not fail the generation: the rules then run on this thread.
-      .catch(async () => (await fromFile(parserFor('core'), loaded.absolutePath).parse(PARSE_OPTIONS)).diagnostics)
-      .then(async (diagnostics) => {
-        const warnings = checkDiagnostics(diagnostics, loaded, false);
-        if (key !== undefined) await recordValidated(key, warnings);
-        return warnings;
-      });
+      .catch(() => fromFile(parserFor('core'), loaded.absolutePath).validate(VALIDATE_OPTIONS))
+      .then((diagnostics) => checkDiagnostics(diagnostics, loaded, false));
     // Settled by whoever awaits it; until then a rejection is not "unhandled".
-    validation.catch(() => undefined);
+    ruleWarnings.catch(() => undefined);
     let parsed: { document: AsyncAPIDocumentInterface | undefined; diagnostics: Diagnostic[] };
     try {
       parsed = await fromFile(parserFor('none'), loaded.absolutePath).parse(PARSE_OPTIONS);
     } catch (error) {
-      await validation; // the rules' errors explain a failure better, when there are any
+      await ruleWarnings; // the rules' errors explain a failure better, when there are any
       throw error;
     }
     if (parsed.document === undefined || parsed.diagnostics.some((d) => d.severity === DiagnosticSeverity.Error)) {
-      await validation;
+      await ruleWarnings;
       checkDiagnostics(parsed.diagnostics, loaded, false, parsed.document === undefined);
     }
+    // The rules' warnings, then what only the parse noticed: the order of a single-thread parse.
+    const parseWarnings = checkDiagnostics(parsed.diagnostics, loaded, false);
+    const validation = ruleWarnings.then(async (warnings) => {
+      const seen = new Set(warnings.map((warning) => JSON.stringify(warning)));
+      const all = [...warnings, ...parseWarnings.filter((warning) => !seen.has(JSON.stringify(warning)))];
+      if (key !== undefined) await recordValidated(key, all);
+      return all;
+    });
+    validation.catch(() => undefined);
     return { document: parsed.document as AsyncAPIDocumentInterface, warnings: [], validation };
   }
   if (rules !== 'none') validatedInProcess = true;

@@ -7,9 +7,10 @@ import { parentPort } from 'node:worker_threads';
 // The parser's ESM build has extensionless imports that Node cannot load; its CJS build works.
 const { Parser, fromFile } = createRequire(import.meta.url)('@asyncapi/parser');
 
-parentPort.on('message', async ({ id, file, parserOptions, parseOptions }) => {
+parentPort.on('message', async ({ id, file, parserOptions, validateOptions }) => {
   try {
-    const { diagnostics } = await fromFile(new Parser(parserOptions), file).parse(parseOptions);
+    // Rules only: the main thread's own parse builds the document (and reports what that finds).
+    const diagnostics = await fromFile(new Parser(parserOptions), file).validate(validateOptions);
     // Only the plain fields cross the thread boundary.
     const plain = diagnostics.map(({ code, message, path, severity, range, source }) => ({ code, message, path, severity, range, source }));
     parentPort.postMessage({ id, result: plain });
