@@ -61,3 +61,40 @@ describe.each(cases)('$name', ({ input, expected }) => {
     expect(messages).not.toMatch(/AnonymousSchema|reservedType|: any\b|Record<string, never>/);
   });
 });
+
+describe('the same message written out under several channels', () => {
+  it('is one message: one type, one validator, in every channel union', async () => {
+    const temp = await tempDir();
+    disposers.push(temp.dispose);
+    const doc = path.join(temp.dir, 'asyncapi.yaml');
+    const channel = (name: string) => `  ${name}:
+    address: /${name}
+    messages:
+      ping: { payload: { type: object, properties: { type: { const: ping } }, required: [type] } }
+      ErrorResponse: { payload: { $ref: '#/components/schemas/ErrorResponse' } }
+`;
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(
+      doc,
+      `asyncapi: 3.0.0
+info: { title: Repeated, version: 1.0.0 }
+servers: { local: { host: localhost, protocol: ws } }
+channels:
+${channel('alpha')}${channel('beta')}
+operations:
+  alphaError: { action: send, channel: { $ref: '#/channels/alpha' }, messages: [{ $ref: '#/channels/alpha/messages/ErrorResponse' }] }
+  betaError: { action: send, channel: { $ref: '#/channels/beta' }, messages: [{ $ref: '#/channels/beta/messages/ErrorResponse' }] }
+components:
+  schemas:
+    ErrorResponse: { type: object, properties: { code: { type: integer } }, required: [code] }
+`,
+    );
+    const { result, outDir } = await generateInto(doc, temp.dir);
+    expect(result.ir.messages.filter((message) => message.id === 'ErrorResponse')).toHaveLength(1);
+    const standalone = result.files.find((file) => file.path === 'src/validators-standalone.ts')?.contents ?? '';
+    expect(standalone.match(/export const message_ErrorResponse\b/g)).toHaveLength(1);
+    // The inline `ping` payloads are separate schemas, so those messages stay apart.
+    expect(result.ir.messages.filter((message) => message.id === 'ping')).toHaveLength(2);
+    expect(await typeCheck(outDir)).toBe('');
+  });
+});

@@ -27,9 +27,20 @@ export function buildIR(document: AsyncAPIDocumentInterface): ApiIR {
   const payloads = new Map<MessageIR, unknown>();
   const rawMessages: { message: MessageInterface; ir: MessageIR }[] = [];
   const allMessages = [...document.channels().all().flatMap((channel) => channel.messages().all()), ...document.components().messages().all()];
+  // The same message written out again under another channel (AsyncAPI 3 keys messages per
+  // channel, and some documents repeat e.g. `ErrorResponse` inline in every channel) is one
+  // message: it gets one type and one validator, however many channels carry it.
+  const messagesByContent = new Map<string, MessageIR>();
   for (const message of allMessages) {
     if (messageIds.has(message.json())) continue;
+    const content = contentKey(message);
+    const same = content === undefined ? undefined : messagesByContent.get(content);
+    if (same !== undefined) {
+      messageIds.set(message.json(), same);
+      continue;
+    }
     const ir = describeMessage(message, registry, rawMessages.length);
+    if (content !== undefined) messagesByContent.set(content, ir);
     messageIds.set(message.json(), ir);
     payloads.set(ir, payloadOf(message));
     rawMessages.push({ message, ir });
@@ -84,6 +95,19 @@ function payloadOf(message: MessageInterface): unknown {
 function pointerOf(message: MessageInterface): string | undefined {
   const pointer = message.meta().pointer;
   return pointer === undefined ? undefined : pointer.startsWith('#') ? pointer : `#${pointer}`;
+}
+
+/**
+ * A message's id and content as a string, the parser's schema ids included (so only messages
+ * whose payloads are the very same schemas compare equal); undefined when it cannot be
+ * serialised (a recursive payload), which only forgoes merging.
+ */
+function contentKey(message: MessageInterface): string | undefined {
+  try {
+    return JSON.stringify([message.id(), message.json()]);
+  } catch {
+    return undefined;
+  }
 }
 
 function describeMessage(message: MessageInterface, registry: NameRegistry, index: number): MessageIR {
