@@ -1,5 +1,6 @@
 /**
- * A worker thread that runs jobs of one kind (src/workers/*.mjs), one at a time, in order.
+ * A worker thread that runs jobs of one kind (src/workers/*.mjs) on one thread, in the order they
+ * arrive; replies are matched to jobs by id.
  * Generation uses them for the few costly steps that can run beside the main thread on large
  * documents: formatting the largest files, validating the document. The worker is started on the
  * first job and stopped by `close()`; it never keeps the process alive on its own (`unref`).
