@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatServer, type ChatServer } from '../../examples/chat-app.js';
 import { signToken } from '../../examples/tokens.js';
-import { freePort, RawClient, sleep, type Received } from './support/common.js';
+import { freePort } from '../support/net.js';
+import { RawClient, sleep, type Received } from './support/common.js';
 import { redisServer, type Restartable } from './support/processes.js';
 
 const SECRET = 'abuse-secret';

@@ -12,8 +12,9 @@ import WebSocket from 'ws';
 import { Redis } from 'ioredis';
 import { signToken } from '../../../examples/tokens.js';
 import { createClient, type Client, type WebSocketLikeConstructor } from '../../../generated/src/client.js';
-import { freePort, procMemory, sleep, until, within } from './common.js';
-import { evaluateDeliveries, type Ack, type DeliveryFigures, type Epoch, type Receiver } from './delivery-model.js';
+import { freePort } from '../../support/net.js';
+import { procMemory, sleep, until, within } from './common.js';
+import { evaluateDeliveries, noDeliveries, type Ack, type DeliveryFigures, type Epoch, type Receiver } from './delivery-model.js';
 import { exampleServer, redisServer, type Restartable } from './processes.js';
 
 /** Size and pace of one run. */
@@ -95,18 +96,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     rejections: {},
     closedForGood: {},
     deliveries: 0,
-    qualifyingPairs: 0,
-    lost: 0,
-    lostExamples: [],
-    bestEffort: { delivered: 0, pairs: 0 },
-    duplicatesById: 0,
-    duplicatesByContent: 0,
-    duplicatesOutsideCrashWindow: [],
-    reordered: 0,
-    reorderExamples: [],
+    ...noDeliveries(),
     crashes: [],
     notRecovered: [],
-    ackLatencyMs: { p50: 0, p99: 0, max: 0 },
     peakRss: 0,
   };
 

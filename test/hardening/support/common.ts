@@ -3,7 +3,6 @@
  * close codes, and a raw `ws` connection that queues what the server sends.
  */
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { parse } from 'yaml';
 import WebSocket from 'ws';
@@ -30,17 +29,6 @@ export async function until(predicate: () => boolean, ms: number, what: string):
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await sleep(10);
   }
-}
-
-/** A free TCP port on 127.0.0.1 (closed again before returning). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer().once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** The close codes listed in the "Close codes" table of `asyncapi.yaml`'s description. */

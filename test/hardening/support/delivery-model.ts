@@ -88,10 +88,9 @@ export interface Recording {
   graceMs: number;
 }
 
-/** Applies the model above to a recording. */
-export function evaluateDeliveries(recording: Recording): DeliveryFigures {
-  const { acks, receivers, degraded, crashWindow, end, started, graceMs } = recording;
-  const figures: DeliveryFigures = {
+/** Figures of a recording with nothing in it. */
+export function noDeliveries(): DeliveryFigures {
+  return {
     qualifyingPairs: 0,
     lost: 0,
     lostExamples: [],
@@ -103,6 +102,12 @@ export function evaluateDeliveries(recording: Recording): DeliveryFigures {
     reorderExamples: [],
     ackLatencyMs: { p50: 0, p99: 0, max: 0 },
   };
+}
+
+/** Applies the model above to a recording. */
+export function evaluateDeliveries(recording: Recording): DeliveryFigures {
+  const { acks, receivers, degraded, crashWindow, end, started, graceMs } = recording;
+  const figures = noDeliveries();
   const isDegraded = (from: number, to: number): boolean => degraded.some((window) => window.from <= to && from <= window.to);
   const byConversation = new Map<string, Receiver[]>();
   for (const receiver of receivers) byConversation.set(receiver.conversationId, [...(byConversation.get(receiver.conversationId) ?? []), receiver]);

@@ -3,24 +3,14 @@
  * delivery, and recovery after Redis is killed (-9) and restarted while local traffic goes on.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { redisPubSub, type MessageHandler, type PubSub } from '../../../src/runtime/server/index.js';
 import { ALICE, BOB, type Principal } from './fixture.js';
+import { freePort } from '../../support/net.js';
 import { Inbox, cleanup, connect, onCleanup, sendJson, sleep, startServer, until, within } from './helpers.js';
 
 let redis: ChildProcess | undefined;
 let redisPort = 0;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer().once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts redis-server (no persistence) on `redisPort` and resolves when it accepts connections. */
 async function startRedis(): Promise<void> {
