@@ -121,11 +121,12 @@ async function runStagesWith(
   });
   lap('parse');
   const { validation, warnings: parserWarnings } = parsed;
-  // Formatting starts as each file is rendered, so large files are formatted in the worker while
-  // this thread compiles the validators; the format stage then mostly waits for what is left.
+  // Formatting starts as each templated file is rendered, so large files are formatted in the
+  // worker while this thread compiles the validators; the format stage then mostly waits for what
+  // is left. The runtime (copied verbatim) and the compiled validators are not templated, so they
+  // are never formatted.
   const formatting = new Map<string, Promise<string>>();
   const startFormatting = (file: OutputFile): void => {
-    if (file.path.startsWith('src/runtime/') || file.path === 'src/validators-standalone.ts') return;
     const formatted = reuseOrCompute(memo, `format ${file.path}`, file.contents, () => formatFile(file.path, file.contents, useWorkers ? { run: (job) => workers.format.run(job), minChars } : undefined));
     const settled = Promise.resolve(formatted);
     settled.catch(() => undefined); // awaited below; a failure must not surface as unhandled first
@@ -179,7 +180,7 @@ export async function renderPackage(
   },
 ): Promise<{ files: OutputFile[]; warnings: Warning[] }> {
   const { memo } = packageOptions;
-  // Both steps depend on the schemas alone (and the validators on which ones are requested).
+  // The payload types depend on the schemas alone (the validators' key is further down).
   const schemasKey = memo === undefined ? '' : JSON.stringify(ir.schemas);
   const models = await reuseOrCompute(memo, 'payload types', schemasKey, () => renderPayloadTypes(ir));
   const view = buildViewModel(ir, models, packageOptions);

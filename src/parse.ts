@@ -84,9 +84,10 @@ let validatedInProcess = false;
  */
 export async function warmUpValidation(file: string): Promise<void> {
   if (validatedInProcess) return;
+  // Rules only (no document built): only the compilation matters; generate reports the problems.
   await fromFile(parserFor('core'), file)
-    .parse(PARSE_OPTIONS)
-    .catch(() => undefined); // only the compilation matters; generate reports the problems
+    .validate(VALIDATE_OPTIONS)
+    .catch(() => undefined);
 }
 
 /**
